@@ -1,0 +1,142 @@
+import { area as turfArea, booleanValid } from '@turf/turf'
+import type { Feature, FeatureCollection, LineString, Point, Polygon } from 'geojson'
+import { describe, expect, it } from 'vitest'
+import { buildBlocks, nodeLines, regionsByLines } from './index.js'
+
+const square: Feature<Polygon> = {
+  type: 'Feature',
+  properties: {},
+  geometry: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [0.01, 0],
+        [0.01, 0.01],
+        [0, 0.01],
+        [0, 0],
+      ],
+    ],
+  },
+}
+const line = (...c: number[][]): Feature<LineString> => ({
+  type: 'Feature',
+  properties: {},
+  geometry: { type: 'LineString', coordinates: c },
+})
+const fc = <T extends Feature>(...f: T[]): FeatureCollection<T['geometry']> =>
+  ({ type: 'FeatureCollection', features: f }) as FeatureCollection<T['geometry']>
+const pt = (x: number, y: number, households: number, population: number): Feature<Point> => ({
+  type: 'Feature',
+  properties: { households, population },
+  geometry: { type: 'Point', coordinates: [x, y] },
+})
+
+const sumArea = (units: FeatureCollection<Polygon>) => units.features.reduce((s, f) => s + turfArea(f), 0)
+
+describe('buildBlocks', () => {
+  it('cuts a square with a cross into 4 blocks that tile it', () => {
+    const lines = fc(line([-0.002, 0.005], [0.012, 0.005]), line([0.005, -0.002], [0.005, 0.012]))
+    const { units, report } = buildBlocks(square, lines)
+    expect(units.features).toHaveLength(4)
+    expect(Math.abs(sumArea(units) - turfArea(square)) / turfArea(square)).toBeLessThan(1e-9)
+    for (const u of units.features) expect(booleanValid(u)).toBe(true)
+    // The overhanging line ends dangle outside the square and are pruned, not polygonized.
+    expect(report.danglesRemoved).toBeGreaterThan(0)
+  })
+
+  it('ignores a dangling road that closes nothing', () => {
+    const lines = fc(line([-0.001, 0.005], [0.012, 0.005]), line([0.005, 0.005], [0.005, 0.008]))
+    const { units, report } = buildBlocks(square, lines)
+    expect(units.features).toHaveLength(2)
+    expect(report.areaError).toBeLessThan(1e-9)
+  })
+
+  it('handles T-junctions, collinear overlaps and lines on the outline', () => {
+    const lines = fc(
+      line([0, 0.005], [0.01, 0.005]),
+      line([0.002, 0.005], [0.008, 0.005]), // overlaps the first
+      line([0.005, 0.005], [0.005, 0.01]), // T-junction
+      line([0, 0], [0.01, 0]), // lies on the outline
+    )
+    const { units } = buildBlocks(square, lines)
+    expect(units.features).toHaveLength(3)
+    expect(Math.abs(sumArea(units) - turfArea(square)) / turfArea(square)).toBeLessThan(1e-9)
+  })
+
+  it('keeps an isolated loop as a block and a hole of the block around it', () => {
+    const loop = line([0.004, 0.004], [0.006, 0.004], [0.006, 0.006], [0.004, 0.006], [0.004, 0.004])
+    const stub = line([0.006, 0.005], [0.008, 0.005]) // dangles off the loop: a bridge-free stub
+    const { units, report } = buildBlocks(square, fc(loop, stub))
+    expect(units.features).toHaveLength(2)
+    expect(report.unitsWithHoles).toBe(1)
+    expect(Math.abs(sumArea(units) - turfArea(square)) / turfArea(square)).toBeLessThan(1e-9)
+  })
+
+  it('assigns every building to exactly one block and sums weights', () => {
+    const lines = fc(line([0, 0.005], [0.01, 0.005]))
+    const buildings = fc(pt(0.002, 0.002, 10, 30), pt(0.003, 0.007, 5, 12), pt(0.005, 0.005, 1, 2), pt(0.02, 0.02, 7, 7))
+    const { units, report } = buildBlocks(square, lines, buildings)
+    expect(units.features).toHaveLength(2)
+    const hh = units.features.reduce((s, u) => s + u.properties.households, 0)
+    const n = units.features.reduce((s, u) => s + u.properties.buildings, 0)
+    // The point on the road is counted once; the point outside the area is reported.
+    expect(n).toBe(3)
+    expect(hh).toBe(16)
+    expect(report.unassigned).toEqual([3])
+    expect(report.totals.population).toBe(44)
+  })
+
+  it('nodes a fine random grid fast enough for ~10k blocks', () => {
+    const lines: Feature<LineString>[] = []
+    for (let i = 1; i < 100; i++) {
+      const t = i / 100
+      lines.push(line([-0.001, t * 0.01 + 1e-6 * Math.sin(i)], [0.011, t * 0.01]))
+      lines.push(line([t * 0.01, -0.001], [t * 0.01 + 1e-6 * Math.cos(i), 0.011]))
+    }
+    const { units, report } = buildBlocks(square, fc(...lines))
+    expect(units.features).toHaveLength(10000)
+    expect(report.areaError).toBeLessThan(1e-6)
+  })
+})
+
+describe('nodeLines', () => {
+  it('gives crossing lines a shared node', () => {
+    const g = nodeLines([
+      [
+        [0, 0],
+        [2, 2],
+      ],
+      [
+        [0, 2],
+        [2, 0],
+      ],
+    ])
+    expect(g.n).toBe(5)
+    expect(g.m).toBe(4)
+  })
+})
+
+describe('regionsByLines', () => {
+  it('dissolves faces with equal labels and keeps regions tiling the area', () => {
+    // Cut into 4, label left/right: the horizontal line vanishes in the dissolve.
+    const lines = [
+      [
+        [0, 0.005],
+        [0.01, 0.005],
+      ],
+      [
+        [0.005, 0],
+        [0.005, 0.01],
+      ],
+    ]
+    const { regions } = regionsByLines(square, lines, (x) => (x < 0.005 ? 'W' : 'E'))
+    expect([...regions.keys()].sort()).toEqual(['E', 'W'])
+    for (const polys of regions.values()) {
+      expect(polys).toHaveLength(1)
+      // 4 corners, the T-node where the vertical cut meets the outline, the old crossing node and the
+      // outline node of the dissolved horizontal cut stay as vertices (shared with the neighbour), + closing.
+      expect(polys[0][0].length).toBe(7)
+    }
+  })
+})
