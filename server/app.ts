@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import fastifyStatic from '@fastify/static'
+import type { Db } from './db/index.js'
+import dbPlugin from './plugins/db.js'
+import errors from './plugins/errors.js'
+import docs from './plugins/swagger.js'
+import health from './routes/health/index.js'
+import areas from './routes/areas/index.js'
+
+export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url))
+
+export interface AppOptions {
+  db: Db
+  logger?: FastifyServerOptions['logger']
+  /** Folder of the built map editor served at `/`; skipped when it does not exist. */
+  webDir?: string
+}
+
+/** Builds the whole HTTP app as plugins; `main.ts` only listens and closes. */
+export async function buildApp(opts: AppOptions) {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Bound what one request may cost: slow bodies time out, huge bodies are refused before parsing.
+    requestTimeout: 60_000,
+    bodyLimit: 10 * 1024 * 1024,
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  await app.register(errors)
+  await app.register(dbPlugin, { db: opts.db })
+  await app.register(docs)
+  await app.register(health)
+  await app.register(areas)
+
+  const webDir = opts.webDir ?? WEB_DIST
+  if (existsSync(webDir)) {
+    await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false })
+  }
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

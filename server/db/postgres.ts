@@ -1,0 +1,48 @@
+import pg from 'pg'
+import type { Db, Queryable } from './types.js'
+
+// int8 (bigint ids, counts) would arrive as strings; our ids and counts fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
+// Dates stay ISO strings so both backends return the same shape.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v)
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query(sql, params) {
+      const r = await client.query(sql, params as unknown[] | undefined)
+      return { rows: r.rows }
+    },
+    async exec(sql) {
+      await client.query(sql)
+    },
+  }
+}
+
+/** PostgreSQL + PostGIS through a connection pool (DATABASE_URL). */
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 })
+  // A dropped idle connection (server restart) must not crash the process: the pool replaces it.
+  pool.on('error', () => {})
+  const base = wrap(pool)
+  return {
+    kind: 'postgres',
+    ...base,
+    async transaction(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const out = await fn(wrap(client))
+        await client.query('COMMIT')
+        return out
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}

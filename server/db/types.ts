@@ -1,0 +1,21 @@
+/** The one small database interface every part of the server uses; two adapters implement it. */
+
+export interface QueryResult<T> {
+  rows: T[]
+}
+
+export interface Queryable {
+  /** One parameterised statement ($1, $2, …). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>
+}
+
+export type BackendKind = 'postgres' | 'pglite'
+
+export interface Db extends Queryable {
+  kind: BackendKind
+  /** Runs fn in one transaction: commit when it resolves, roll back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}

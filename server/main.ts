@@ -1,0 +1,58 @@
+import { buildApp } from './app.js'
+import { loadConfig, type Config } from './config.js'
+import { openDb, type Db } from './db/index.js'
+import { migrate } from './db/migrate.js'
+
+export interface Running {
+  url: string
+  close: () => Promise<void>
+}
+
+/**
+ * Opens the database, applies migrations, loads the demo district into an empty database, and listens.
+ * Closes gracefully on SIGTERM/SIGINT: stop accepting, finish requests, close the database.
+ */
+export async function main(config: Config = loadConfig(), hooks: { afterMigrate?: (db: Db) => Promise<void> } = {}): Promise<Running> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  let app
+  try {
+    await migrate(db)
+    await hooks.afterMigrate?.(db)
+    app = await buildApp({ db, logger: { level: config.logLevel } })
+    await app.listen({ host: config.host, port: config.port })
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+  let closing: Promise<void> | undefined
+  const close = () =>
+    (closing ??= (async () => {
+      try {
+        await app.close()
+      } finally {
+        await db.close()
+      }
+    })())
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      app.log.info({ signal }, 'shutting down')
+      close().then(
+        () => process.exit(0),
+        (err) => {
+          app.log.error({ err }, 'shutdown failed')
+          process.exit(1)
+        },
+      )
+    })
+  }
+  const addr = app.server.address()
+  const url = typeof addr === 'object' && addr ? `http://${config.host}:${addr.port}` : String(addr)
+  return { url, close }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err)
+    process.exit(1)
+  })
+}
