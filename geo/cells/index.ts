@@ -1,0 +1,508 @@
+/**
+ * Police cells (警格): group the grids of each jurisdiction into cells of min..max contiguous grids.
+ *
+ * Pipeline:
+ *  1. Locked cells are kept exactly as given (checked, and reported when they break a rule).
+ *  2. The free grids split into connected pieces over usable edges (uncut, same jurisdiction). Pieces are
+ *     independent: a cell never leaves its piece.
+ *  3. Each piece's possible cell counts: the size range [ceil(n/max), floor(n/min)], decided exactly by
+ *     exhaustive search for pieces of up to SMALL_PIECE grids (contiguity can rule counts out).
+ *  4. Counts per piece: nearest to n / ((min+max)/2), or, for a requested total, a knapsack over the pieces'
+ *     counts that keeps the average cell size as even as possible.
+ *  5. Each piece is cut by searchPiece (search.ts): a capped greedy search with restarts first, then the
+ *     exact search for pieces of modest size when the greedy one fails.
+ *  6. Local moves and swaps (improve.ts) balance workload, reduce community splits and shorten boundaries.
+ *
+ * The partition engine (geo/partition) is not used here: with unit weights and a band of 5–6 its
+ * balancing gives no guarantee of a valid count, while this search is exact on small pieces and cheap on
+ * large ones (a district of ~400 grids takes milliseconds).
+ *
+ * Results are deterministic per seed unless `timeBudgetMs` runs out (then a 'time-budget' exception says so).
+ */
+import type { Graph, PartException } from '../types.js'
+import { improve } from './improve.js'
+import { isConnected, localGraph, pieces, type LocalGraph } from './local.js'
+import { countRange, formatCounts, rangeValues, sumRanges, sumSets, type CountRange } from './range.js'
+import {
+  explain,
+  relaxBounds,
+  type FeasibilityProblem,
+  type FeasibilityReport,
+  type JurisdictionFeasibility,
+  type PieceFeasibility,
+} from './report.js'
+import { searchPiece, type SearchResult } from './search.js'
+import { sweepRank } from './sweep.js'
+
+export * from './report.js'
+export { countRange, formatCounts, sumRanges, sumSets, type CountRange } from './range.js'
+
+export interface CellOptions {
+  /** Fewest grids per cell (default 5). */
+  min?: number
+  /** Most grids per cell (default 6). */
+  max?: number
+  /** Requested total number of cells, distributed over jurisdictions. */
+  cells?: number
+  /** Population (or any workload) per grid. */
+  weights?: Float64Array
+  /** Events per grid, balanced alongside the weights. */
+  events?: Float64Array
+  /** Community index per grid: cells should not split communities. */
+  community?: Int32Array
+  /** Locked cell label per grid, -1 when free. Locked labels are kept as the cells' indices. */
+  lock?: Int32Array
+  seed?: number
+  /** Wall-clock budget; when it runs out the result may differ between runs and says so. */
+  timeBudgetMs?: number
+}
+
+export interface CellResult {
+  /** Cell index per grid. */
+  assignment: Int32Array
+  /** Number of distinct cells. */
+  cells: number
+  feasibility: FeasibilityReport
+  exceptions: PartException[]
+}
+
+/** Pieces up to this size have their possible counts decided exactly. */
+const SMALL_PIECE = 30
+/** Pieces up to this size fall back to the exact search when the greedy one fails. */
+const EXACT_PIECE = 60
+const EXACT_BUDGET = 200_000
+
+interface Piece {
+  grids: number[]
+  parent: number
+  g: LocalGraph
+  rank: Float64Array
+  work: Float64Array
+  community: Int32Array | null
+  range: CountRange
+  counts: number[]
+  exact: boolean
+  solutions: Map<number, Int32Array>
+  chosen: number
+  label: Int32Array | null
+  fallback: boolean
+}
+
+export function groupCells(graph: Graph, opts: CellOptions = {}): CellResult {
+  const min = opts.min ?? 5
+  const max = opts.max ?? 6
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min)
+    throw new RangeError(`groupCells: need integers 1 ≤ min ≤ max, got min=${min} max=${max}`)
+  const n = graph.n
+  for (const [name, a] of [
+    ['weights', opts.weights],
+    ['events', opts.events],
+    ['community', opts.community],
+    ['lock', opts.lock],
+  ] as const)
+    if (a && a.length !== n) throw new RangeError(`groupCells: ${name} has length ${a.length}, graph has ${n} grids`)
+  const requested = opts.cells ?? null
+  if (requested !== null && (!Number.isInteger(requested) || requested < 0))
+    throw new RangeError(`groupCells: cells must be a non-negative integer, got ${requested}`)
+  const seed = opts.seed ?? 1
+  const deadline = opts.timeBudgetMs !== undefined ? Date.now() + opts.timeBudgetMs : Infinity
+  const jurName = (p: number): string => graph.parents[p] ?? String(p)
+  const work = workload(n, opts.weights, opts.events)
+  const exceptions: PartException[] = []
+  const problems: FeasibilityProblem[] = []
+  let outOfTime = false
+
+  // 1. Locked cells.
+  const locked = new Map<number, number[]>()
+  const free = new Uint8Array(n)
+  for (let i = 0; i < n; i++) {
+    const l = opts.lock ? opts.lock[i] : -1
+    if (l >= 0) {
+      const members = locked.get(l)
+      if (members) members.push(i)
+      else locked.set(l, [i])
+    } else free[i] = 1
+  }
+  const lockedPerParent = new Map<number, number>()
+  for (const [l, members] of locked) {
+    const p = graph.parent[members[0]]
+    lockedPerParent.set(p, (lockedPerParent.get(p) ?? 0) + 1)
+    const why: string[] = []
+    if (members.some((i) => graph.parent[i] !== p)) why.push('spans jurisdictions')
+    if (!isConnected(graph, members)) why.push('is not contiguous')
+    if (members.length < min || members.length > max) why.push(`has ${members.length} grids (bounds ${min}–${max})`)
+    if (why.length > 0) {
+      const message = `Locked cell ${l} ${why.join(', ')}; kept as given.`
+      exceptions.push({ code: 'locked', part: l, parent: jurName(p), nodes: members, message })
+      problems.push({ code: 'locked-invalid', jurisdiction: jurName(p), grids: members, message })
+    }
+  }
+
+  // Islands: a jurisdiction whose grids form several pieces even before locks are taken out.
+  const all = new Uint8Array(n).fill(1)
+  const byParent = new Map<number, number[][]>()
+  for (const piece of pieces(graph, all)) {
+    const p = graph.parent[piece[0]]
+    const list = byParent.get(p)
+    if (list) list.push(piece)
+    else byParent.set(p, [piece])
+  }
+  for (const [p, list] of byParent) {
+    if (list.length < 2) continue
+    const sorted = [...list].sort((a, b) => b.length - a.length || a[0] - b[0])
+    for (const piece of sorted.slice(1))
+      exceptions.push({
+        code: 'island',
+        part: -1,
+        parent: jurName(p),
+        nodes: piece,
+        message: `${jurName(p)}: ${piece.length} grid(s) form a piece cut off from the rest of the jurisdiction; grouped on their own.`,
+      })
+  }
+
+  // 2–3. Free pieces and their possible counts.
+  const ps: Piece[] = pieces(graph, free).map((grids) => {
+    const g = localGraph(graph, grids)
+    const m = grids.length
+    const comm = opts.community ? localCommunities(grids, opts.community) : null
+    const w = new Float64Array(m)
+    for (let k = 0; k < m; k++) w[k] = work[grids[k]]
+    const range = countRange(m, min, max)
+    return {
+      grids,
+      parent: graph.parent[grids[0]],
+      g,
+      rank: sweepRank(g, seed),
+      work: w,
+      community: comm,
+      range,
+      counts: rangeValues(range),
+      exact: false,
+      solutions: new Map(),
+      chosen: 0,
+      label: null,
+      fallback: false,
+    }
+  })
+  const solve = (P: Piece, k: number, allowExact: boolean): SearchResult => {
+    const r = solvePiece(P, k, min, max, seed, deadline, allowExact)
+    if (r.status === 'budget' && Date.now() > deadline) outOfTime = true
+    return r
+  }
+  for (const P of ps) {
+    if (P.range === null || P.g.m > SMALL_PIECE) continue
+    let decided = true
+    const counts: number[] = []
+    for (const k of rangeValues(P.range)) {
+      const r = solve(P, k, true)
+      if (r.status === 'found') {
+        counts.push(k)
+        P.solutions.set(k, r.label!)
+      } else if (r.status !== 'infeasible') decided = false
+    }
+    // Undecided counts stay possible: only a finished search may rule a count out.
+    P.counts = decided ? counts : rangeValues(P.range)
+    P.exact = decided
+  }
+
+  // 4. Counts per piece.
+  const viable = ps.filter((P) => P.counts.length > 0)
+  const lockedTotal = locked.size
+  const overallCounts = ps.every((P) => P.counts.length > 0)
+    ? sumSets(ps.map((P) => P.counts)).map((c) => c + lockedTotal)
+    : []
+  const viableCounts = sumSets(viable.map((P) => P.counts)).map((c) => c + lockedTotal)
+  let planTotal: number | null = null
+  if (requested !== null && viable.length > 0) {
+    planTotal = nearest(viableCounts, requested)
+    distribute(viable, planTotal - lockedTotal, min, max)
+  } else {
+    for (const P of viable) P.chosen = preferredCount(P.g.m, P.counts, min, max)
+  }
+
+  // 5. Cut each viable piece; retry other counts when the chosen one fails and no total binds them.
+  for (const P of viable) {
+    let label = P.solutions.get(P.chosen) ?? null
+    if (!label) {
+      const r = solve(P, P.chosen, P.g.m <= EXACT_PIECE)
+      if (r.status === 'found') label = r.label!
+      else if (requested === null) {
+        const others = P.counts.filter((k) => k !== P.chosen).sort((a, b) => Math.abs(a - P.chosen) - Math.abs(b - P.chosen) || a - b)
+        for (const k of others) {
+          const r2 = solve(P, k, P.g.m <= EXACT_PIECE)
+          if (r2.status === 'found') {
+            label = r2.label!
+            P.chosen = k
+            break
+          }
+        }
+      }
+      if (!label) {
+        const decided = r.status === 'infeasible'
+        problems.push({
+          code: decided ? 'no-contiguous-grouping' : 'undecided',
+          jurisdiction: jurName(P.parent),
+          grids: P.grids,
+          message: decided
+            ? `${jurName(P.parent)}: ${P.g.m} grids admit no grouping into ${P.chosen} contiguous cells of ${min}–${max} grids (exhaustive search).`
+            : `${jurName(P.parent)}: no grouping of ${P.g.m} grids into ${P.chosen} cells found within the search budget.`,
+        })
+      }
+    }
+    P.label = label
+  }
+
+  // Pieces whose sizes or shape admit no count.
+  for (const P of ps) {
+    if (P.label !== null) continue
+    if (P.counts.length === 0) {
+      const ids = P.grids.slice(0, 12).map((i) => graph.ids[i] ?? String(i))
+      const more = P.grids.length > 12 ? ', …' : ''
+      problems.push(
+        P.range === null
+          ? {
+              code: 'piece-size-unreachable',
+              jurisdiction: jurName(P.parent),
+              grids: P.grids,
+              message: `${jurName(P.parent)}: a connected piece of ${P.g.m} grid(s) [${ids.join(', ')}${more}] cannot form cells of ${min}–${max} grids (no k with ${min}·k ≤ ${P.g.m} ≤ ${max}·k).`,
+            }
+          : {
+              code: 'no-contiguous-grouping',
+              jurisdiction: jurName(P.parent),
+              grids: P.grids,
+              message: `${jurName(P.parent)}: ${P.g.m} grids [${ids.join(', ')}${more}] could make ${formatCounts(rangeValues(P.range))} cells by size, but no grouping into contiguous cells of ${min}–${max} grids exists (exhaustive search).`,
+            },
+      )
+    }
+    // Best effort, so the caller still gets a complete assignment: nearest widened bounds, then max only.
+    P.fallback = true
+    P.label = fallbackLabel(P, min, max, seed, deadline)
+  }
+
+  // 6. Improve valid pieces.
+  for (const P of ps) {
+    if (P.fallback || !P.label) continue
+    const order = Int32Array.from({ length: P.g.m }, (_, k) => k).sort((a, b) => P.rank[a] - P.rank[b])
+    improve({
+      g: P.g,
+      label: P.label,
+      cells: maxLabel(P.label) + 1,
+      min,
+      max,
+      work: P.work,
+      community: P.community,
+      order,
+      maxPasses: 20,
+      deadline,
+    })
+  }
+
+  // 7. Assemble: locked labels keep their index; new cells take the lowest free indices.
+  const assignment = new Int32Array(n).fill(-1)
+  for (const [l, members] of locked) for (const i of members) assignment[i] = l
+  let next = 0
+  const nextFree = (): number => {
+    while (locked.has(next)) next++
+    return next++
+  }
+  for (const P of ps) {
+    const K = maxLabel(P.label!) + 1
+    const global = Array.from({ length: K }, () => nextFree())
+    for (let k = 0; k < P.g.m; k++) assignment[P.grids[k]] = global[P.label![k]]
+    if (P.fallback) {
+      const sizes = new Int32Array(K)
+      for (let k = 0; k < P.g.m; k++) sizes[P.label![k]]++
+      for (let c = 0; c < K; c++) {
+        if (sizes[c] >= min && sizes[c] <= max) continue
+        const nodes = P.grids.filter((_, k) => P.label![k] === c)
+        exceptions.push({
+          code: P.g.m < min ? 'component-lighter-than-min' : 'band-unreachable',
+          part: global[c],
+          parent: jurName(P.parent),
+          nodes,
+          message: `${jurName(P.parent)}: cell ${global[c]} has ${sizes[c]} grids, outside ${min}–${max}, because its piece of ${P.g.m} grids admits no valid grouping.`,
+        })
+      }
+    }
+    P.chosen = K
+  }
+  if (outOfTime)
+    exceptions.push({
+      code: 'time-budget',
+      part: -1,
+      parent: '',
+      nodes: [],
+      message: `The time budget of ${opts.timeBudgetMs} ms ran out; the result may not be reproducible.`,
+    })
+  const cells = new Set(assignment).size
+
+  // Report.
+  const pieceReports: PieceFeasibility[] = ps.map((P) => ({
+    jurisdiction: jurName(P.parent),
+    grids: P.grids,
+    range: P.range,
+    counts: P.counts,
+    exact: P.exact,
+    cells: P.chosen,
+  }))
+  const parentsUsed = [...new Set([...ps.map((P) => P.parent), ...lockedPerParent.keys()])].sort((a, b) => a - b)
+  const jurisdictions: JurisdictionFeasibility[] = parentsUsed.map((p) => {
+    const mine = ps.filter((P) => P.parent === p)
+    const lockedCells = lockedPerParent.get(p) ?? 0
+    const range = sumRanges(mine.map((P) => P.range))
+    const counts = mine.every((P) => P.counts.length > 0) ? sumSets(mine.map((P) => P.counts)).map((c) => c + lockedCells) : []
+    const cellsHere = mine.reduce((s, P) => s + P.chosen, 0) + lockedCells
+    return {
+      jurisdiction: jurName(p),
+      grids: mine.reduce((s, P) => s + P.g.m, 0) + [...locked.values()].filter((ms) => graph.parent[ms[0]] === p).reduce((s, ms) => s + ms.length, 0),
+      lockedCells,
+      range: range === null ? null : [range[0] + lockedCells, range[1] + lockedCells],
+      counts,
+      feasible: counts.length > 0 && !mine.some((P) => P.fallback),
+      requested: requested !== null ? cellsHere : null,
+      cells: cellsHere,
+      pieces: mine.length,
+    }
+  })
+  if (requested !== null && overallCounts.length > 0 && !overallCounts.includes(requested))
+    problems.push({
+      code: 'requested-not-feasible',
+      jurisdiction: null,
+      grids: [],
+      message: `${requested} cells requested; feasible totals are ${formatCounts(overallCounts)}. The returned plan has ${planTotal} cells.`,
+    })
+  const overallRange = sumRanges(ps.map((P) => P.range))
+  const feasible =
+    !ps.some((P) => P.fallback) &&
+    !problems.some((p) => p.code !== 'locked-invalid') &&
+    (requested === null || cells === requested)
+  const base = {
+    feasible,
+    min,
+    max,
+    grids: n,
+    requested,
+    range: overallRange === null ? null : ([overallRange[0] + lockedTotal, overallRange[1] + lockedTotal] as const),
+    counts: overallCounts,
+    jurisdictions,
+    pieces: pieceReports,
+    problems,
+  }
+  const relaxed = feasible ? null : relaxBounds(ps.map((P) => P.g.m), lockedTotal, min, max, requested)
+  const { suggestions, message } = explain(base, relaxed)
+  return { assignment, cells, feasibility: { ...base, suggestions, message }, exceptions }
+}
+
+/** Workload per grid: population and events each scaled to mean 1, averaged, so neither dominates. */
+function workload(n: number, weights?: Float64Array, events?: Float64Array): Float64Array {
+  const out = new Float64Array(n)
+  const add = (a: Float64Array | undefined, share: number): void => {
+    let sum = 0
+    if (a) for (let i = 0; i < n; i++) sum += a[i]
+    const mean = sum / Math.max(1, n)
+    for (let i = 0; i < n; i++) out[i] += share * (a && mean > 0 ? a[i] / mean : 1)
+  }
+  if (events) {
+    add(weights, 0.5)
+    add(events, 0.5)
+  } else add(weights, 1)
+  return out
+}
+
+function localCommunities(grids: readonly number[], community: Int32Array): Int32Array {
+  const ids = new Map<number, number>()
+  const out = new Int32Array(grids.length)
+  grids.forEach((g, k) => {
+    const c = community[g]
+    let id = ids.get(c)
+    if (id === undefined) {
+      id = ids.size
+      ids.set(c, id)
+    }
+    out[k] = id
+  })
+  return out
+}
+
+/** The count whose average cell size is nearest the middle of the bounds; the smaller count on ties. */
+function preferredCount(m: number, counts: readonly number[], min: number, max: number): number {
+  const mid = (min + max) / 2
+  let best = counts[0]
+  for (const k of counts) if (Math.abs(m / k - mid) < Math.abs(m / best - mid) - 1e-12) best = k
+  return best
+}
+
+function nearest(values: readonly number[], x: number): number {
+  let best = values[0]
+  for (const v of values) if (Math.abs(v - x) < Math.abs(best - x)) best = v
+  return best
+}
+
+/**
+ * Give each piece a count from its possible counts so they add up to `total`, minimising
+ * Σ k · (m/k − s)² with s = grids / total: the average cell size stays as even as possible across pieces.
+ * Knapsack DP over pieces × running total.
+ */
+function distribute(ps: Piece[], total: number, min: number, max: number): void {
+  const grids = ps.reduce((s, P) => s + P.g.m, 0)
+  const s = total > 0 ? grids / total : (min + max) / 2
+  let cost = new Float64Array(total + 1).fill(Infinity)
+  cost[0] = 0
+  const choice: Int32Array[] = []
+  for (const P of ps) {
+    const next = new Float64Array(total + 1).fill(Infinity)
+    const pick = new Int32Array(total + 1).fill(-1)
+    for (let t = 0; t <= total; t++) {
+      if (cost[t] === Infinity) continue
+      for (const k of P.counts) {
+        if (t + k > total) continue
+        const c = cost[t] + (k > 0 ? k * (P.g.m / k - s) ** 2 : 0)
+        if (c < next[t + k] - 1e-12) {
+          next[t + k] = c
+          pick[t + k] = k
+        }
+      }
+    }
+    choice.push(pick)
+    cost = next
+  }
+  let t = total
+  for (let p = ps.length - 1; p >= 0; p--) {
+    ps[p].chosen = choice[p][t]
+    t -= ps[p].chosen
+  }
+}
+
+/** Greedy with restarts, then (for modest pieces) the exact search. */
+function solvePiece(P: Piece, k: number, min: number, max: number, seed: number, deadline: number, allowExact: boolean): SearchResult {
+  const m = P.g.m
+  const total = P.work.reduce((s, w) => s + w, 0)
+  const base = { min, max, cells: k, deadline, work: P.work, target: k > 0 ? total / k : 0, community: P.community }
+  let last: SearchResult | null = null
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const rank = attempt === 0 ? P.rank : sweepRank(P.g, seed + 7919 * attempt)
+    const r = searchPiece(P.g, { ...base, rank, cap: 2000, budget: 20 + 4 * m })
+    if (r.status === 'found' || r.status === 'infeasible') return r
+    last = r
+    if (Date.now() > deadline) return r
+  }
+  if (allowExact) return searchPiece(P.g, { ...base, rank: P.rank, cap: Infinity, budget: EXACT_BUDGET })
+  return last!
+}
+
+/** A complete, contiguous grouping with the nearest widened bounds (or just max) for an infeasible piece. */
+function fallbackLabel(P: Piece, min: number, max: number, seed: number, deadline: number): Int32Array {
+  const m = P.g.m
+  const relaxed = relaxBounds([m], 0, min, max, null) ?? { min: 1, max }
+  const opts = { cells: null, deadline, work: P.work, target: 0, community: P.community, rank: P.rank, cap: 2000 }
+  const r = searchPiece(P.g, { ...opts, min: relaxed.min, max: relaxed.max, budget: 20 + 4 * m })
+  if (r.status === 'found') return r.label!
+  // With min = 1 every remainder is feasible, so the first branch always completes.
+  return searchPiece(P.g, { ...opts, min: 1, max, budget: Infinity }).label!
+}
+
+function maxLabel(label: Int32Array): number {
+  let top = -1
+  for (const l of label) if (l > top) top = l
+  return top
+}
