@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fastifyStatic from '@fastify/static'
@@ -7,8 +8,24 @@ import type { Db } from './db/index.js'
 import dbPlugin from './plugins/db.js'
 import errors from './plugins/errors.js'
 import docs from './plugins/swagger.js'
-import health from './routes/health/index.js'
-import areas from './routes/areas/index.js'
+
+const ROUTES = fileURLToPath(new URL('./routes/', import.meta.url))
+
+/**
+ * Every resource is an encapsulated plugin in routes/<resource>/index.ts; registering them by folder
+ * (in name order) means adding a resource never edits this file.
+ */
+async function routePlugins() {
+  const dirs = readdirSync(ROUTES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+  const out = []
+  for (const d of dirs) {
+    const file = ['index.ts', 'index.js'].map((f) => join(ROUTES, d, f)).find(existsSync)
+    if (!file) continue
+    const mod = (await import(pathToFileURL(file).href)) as { default: Parameters<App['register']>[0] }
+    out.push(mod.default)
+  }
+  return out
+}
 
 export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url))
 
@@ -32,8 +49,7 @@ export async function buildApp(opts: AppOptions) {
   await app.register(errors)
   await app.register(dbPlugin, { db: opts.db })
   await app.register(docs)
-  await app.register(health)
-  await app.register(areas)
+  for (const plugin of await routePlugins()) await app.register(plugin)
 
   const webDir = opts.webDir ?? WEB_DIST
   if (existsSync(webDir)) {
