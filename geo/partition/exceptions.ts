@@ -1,0 +1,172 @@
+/**
+ * Explains every part outside the band, and every parent that falls apart into pieces, with the codes
+ * of geo/types.ts. The cause is the first that applies: locked, a unit heavier than max, a piece
+ * lighter than min, a piece whose weight no whole number of parts fits, else the search budget.
+ */
+import type { PartException } from '../types.js'
+import { inBand, type PartCount } from './band.js'
+import type { Ctx } from './context.js'
+
+export interface PartInfo {
+  final: number
+  locked: boolean
+  piece: number
+}
+
+const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2))
+
+export function explain(
+  ctx: Ctx,
+  assignment: Int32Array,
+  parts: number,
+  pieceStatus: PartCount['status'][],
+  info: PartInfo[],
+): PartException[] {
+  const { g, w, band, n } = ctx
+  const out: PartException[] = []
+  const byFinal: PartInfo[] = new Array(parts)
+  for (const p of info) byFinal[p.final] = p
+  const weight = new Float64Array(parts)
+  const members: number[][] = Array.from({ length: parts }, () => [])
+  for (let v = 0; v < n; v++) {
+    weight[assignment[v]] += w[v]
+    members[assignment[v]].push(v)
+  }
+  const range = `[${fmt(band.min)}, ${fmt(band.max)}]`
+  for (let p = 0; p < parts; p++) {
+    const nodes = members[p]
+    const parent = g.parents[g.parent[nodes[0]]] ?? ''
+    const pi = byFinal[p]
+    if (pi.locked && !lockedPartValid(ctx, nodes)) {
+      out.push({
+        code: 'locked',
+        part: p,
+        parent,
+        nodes,
+        message: `locked part ${p} is kept as given although it is not contiguous or spans several parents`,
+      })
+    }
+    if (inBand(weight[p], band)) continue
+    const wp = fmt(weight[p])
+    if (pi.locked) {
+      out.push({ code: 'locked', part: p, parent, nodes, message: `locked part ${p} weighs ${wp}, outside ${range}; kept as given` })
+      continue
+    }
+    const heavy = nodes.filter((v) => w[v] > band.max)
+    if (heavy.length > 0) {
+      out.push({
+        code: 'unit-heavier-than-max',
+        part: p,
+        parent,
+        nodes: heavy,
+        message: `unit ${heavy.map((v) => g.ids[v]).join(', ')} alone weighs more than the maximum ${fmt(band.max)} (part ${p} weighs ${wp})`,
+      })
+      continue
+    }
+    const status = pieceStatus[pi.piece]
+    if (status === 'lighter-than-min') {
+      out.push({
+        code: 'component-lighter-than-min',
+        part: p,
+        parent,
+        nodes,
+        message: `a connected piece of ${parent || 'the area'} weighs ${wp}, less than the minimum ${fmt(band.min)}; it forms part ${p} on its own`,
+      })
+    } else if (status === 'band-unreachable') {
+      out.push({
+        code: 'band-unreachable',
+        part: p,
+        parent,
+        nodes,
+        message: `no whole number of parts in ${range} adds up to the weight of its piece of ${parent || 'the area'}; part ${p} weighs ${wp}`,
+      })
+    } else {
+      out.push({
+        code: 'time-budget',
+        part: p,
+        parent,
+        nodes,
+        message: ctx.timedOut
+          ? `the time budget ran out before part ${p} (${wp}) reached ${range}; allow more time or widen the band`
+          : `the search did not bring part ${p} (${wp}) into ${range} (units too coarse for the band here); widen the band or split units`,
+      })
+    }
+  }
+  out.push(...islands(ctx))
+  return out
+}
+
+/** A locked part given as several pieces or across parents is kept, but must be reported. */
+function lockedPartValid(ctx: Ctx, nodes: number[]): boolean {
+  const { g } = ctx
+  const inPart = new Set(nodes)
+  const seen = new Set<number>([nodes[0]])
+  const stack = [nodes[0]]
+  while (stack.length > 0) {
+    const v = stack.pop()!
+    for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
+      const u = g.adjncy[e]
+      if (g.edgeCut[e] === 0 && g.parent[u] === g.parent[v] && inPart.has(u) && !seen.has(u)) {
+        seen.add(u)
+        stack.push(u)
+      }
+    }
+  }
+  return seen.size === nodes.length
+}
+
+/** Parents that split into several pieces over non-cut edges (islands, or cut by a barrier line). */
+function islands(ctx: Ctx): PartException[] {
+  const { g, n } = ctx
+  const piece = new Int32Array(n).fill(-1)
+  const sizes: number[] = []
+  const q = ctx.queue
+  for (let s = 0; s < n; s++) {
+    if (piece[s] >= 0) continue
+    const id = sizes.length
+    let head = 0
+    let tail = 0
+    q[tail++] = s
+    piece[s] = id
+    while (head < tail) {
+      const v = q[head++]
+      for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
+        const u = g.adjncy[e]
+        if (g.edgeCut[e] === 0 && g.parent[u] === g.parent[v] && piece[u] < 0) {
+          piece[u] = id
+          q[tail++] = u
+        }
+      }
+    }
+    sizes.push(tail)
+  }
+  // Per parent: its pieces, the largest (first on ties) being the mainland.
+  const mainland = new Map<number, number>()
+  const count = new Map<number, number>()
+  const firstSeen = new Set<number>()
+  for (let v = 0; v < n; v++) {
+    const pid = piece[v]
+    if (firstSeen.has(pid)) continue
+    firstSeen.add(pid)
+    const par = g.parent[v]
+    count.set(par, (count.get(par) ?? 0) + 1)
+    const m = mainland.get(par)
+    if (m === undefined || sizes[pid] > sizes[m]) mainland.set(par, pid)
+  }
+  const out: PartException[] = []
+  const parentsSplit = [...count.entries()].filter(([, c]) => c > 1).sort((a, b) => a[0] - b[0])
+  for (const [par, c] of parentsSplit) {
+    const m = mainland.get(par)!
+    const nodes: number[] = []
+    for (let v = 0; v < n; v++) if (g.parent[v] === par && piece[v] !== m) nodes.push(v)
+    const name = g.parents[par] ?? ''
+    out.push({
+      code: 'island',
+      part: -1,
+      parent: name,
+      nodes,
+      message: `${name || 'the area'} falls into ${c} pieces (islands, or cut by a barrier line); each piece is partitioned on its own`,
+    })
+  }
+  return out
+}
