@@ -1,0 +1,13 @@
+// The editor's pure core: plan state, edit operations (one per file), undo history and live numbers.
+export * from './types.js'
+export * from './state.js'
+export { applyEdit } from './apply.js'
+export { moveUnits } from './move-units.js'
+export { assignCell } from './assign-cell.js'
+export { setGridLock } from './set-grid-lock.js'
+export { setCellLock } from './set-cell-lock.js'
+export { splitGrid } from './split-grid.js'
+export { mergeGrids } from './merge-grids.js'
+export * from './undo.js'
+export * from './live.js'
+export * from './coloring.js'
