@@ -8,6 +8,7 @@ import type { Db } from './db/index.js'
 import dbPlugin from './plugins/db.js'
 import errors from './plugins/errors.js'
 import docs from './plugins/swagger.js'
+import auth from './plugins/auth.js'
 
 const ROUTES = fileURLToPath(new URL('./routes/', import.meta.url))
 
@@ -49,6 +50,7 @@ export async function buildApp(opts: AppOptions) {
   await app.register(errors)
   await app.register(dbPlugin, { db: opts.db })
   await app.register(docs)
+  await app.register(auth)
   for (const plugin of await routePlugins()) await app.register(plugin)
 
   const webDir = opts.webDir ?? WEB_DIST
