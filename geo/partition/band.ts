@@ -55,8 +55,8 @@ export interface PartCount {
 
 /**
  * Number of parts for a connected piece of total weight W: among k with k·min ≤ W ≤ k·max, the one
- * whose mean part weight W/k lies nearest the target. When none exists, the k that leaves the least
- * total violation. Never more parts than nodes (each part needs at least one node).
+ * whose mean part weight W/k lies nearest the target. When none exists, ceil(W/max): all parts but one
+ * can then be in band. Never more parts than nodes (each part needs at least one node).
  */
 export function choosePartCount(W: number, nodes: number, band: Band): PartCount {
   if (nodes <= 1 || W <= 0) return { k: 1, status: W < band.min ? 'lighter-than-min' : 'ok' }
@@ -77,9 +77,9 @@ export function choosePartCount(W: number, nodes: number, band: Band): PartCount
     }
     return { k: Math.min(k, nodes), status: 'ok' }
   }
-  // kHi < kLo: kHi parts are all too heavy, kLo parts all too light. Keep the smaller total miss.
-  const overHi = kHi >= 1 ? W - kHi * band.max : Infinity
-  const underLo = kLo * band.min - W
-  const k = overHi <= underLo ? kHi : kLo
+  // kHi < kLo: kHi parts are all too heavy, kLo parts all too light. With kLo parts, kLo - 1 of them
+  // can still sit inside the band and one takes the shortfall — more parts in band than any other
+  // choice, which is the first objective.
+  const k = kLo
   return { k: Math.max(1, Math.min(k, nodes)), status: 'band-unreachable' }
 }

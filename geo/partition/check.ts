@@ -1,6 +1,7 @@
 /**
  * Independent check of a partition against the hard rules of DESIGN.md §2 (assignment, contiguity
- * over non-cut edges, one parent per part, locks, every out-of-band part explained). It shares no code
+ * over non-cut edges — or, for a reported island, one piece per piece of its parent — one parent per
+ * part, locks, every out-of-band part explained). It shares no code
  * with the engine on purpose, so tests and callers can trust it to catch engine bugs.
  */
 import type { Graph, PartException } from '../types.js'
@@ -51,6 +52,8 @@ export function checkPartition(
     }
   }
   const explained = new Set(result.exceptions.filter((e) => e.part >= 0).map((e) => e.part))
+  const islandParts = new Set(result.exceptions.filter((e) => e.code === 'island' && e.part >= 0).map((e) => e.part))
+  let parentPiece: Int32Array | null = null
   const seen = new Int32Array(n).fill(-1)
   for (let p = 0; p < parts; p++) {
     const nodes = members[p]
@@ -71,23 +74,61 @@ export function checkPartition(
       problems.push({ rule: 'parent', part: p, message: `part ${p} spans several parents` })
       continue
     }
-    const stack = [nodes[0]]
-    seen[nodes[0]] = p
-    let reached = 1
+    const pieces = piecesOf(graph, nodes, assignment, p, seen)
+    if (pieces === 1) continue
+    // Several pieces are allowed only for a reported island, one piece per piece of the parent.
+    if (islandParts.has(p)) {
+      parentPiece ??= parentPieces(graph)
+      const distinct = new Set(nodes.map((v) => parentPiece![v])).size
+      if (distinct === pieces) continue
+    }
+    problems.push({ rule: 'contiguity', part: p, message: `part ${p} falls into ${pieces} pieces over non-cut edges` })
+  }
+  return problems
+}
+
+function piecesOf(graph: Graph, nodes: number[], assignment: Int32Array, p: number, seen: Int32Array): number {
+  const { xadj, adjncy, edgeCut } = graph
+  let pieces = 0
+  for (const s of nodes) {
+    if (seen[s] === p) continue
+    pieces++
+    seen[s] = p
+    const stack = [s]
     while (stack.length > 0) {
       const v = stack.pop()!
       for (let e = xadj[v]; e < xadj[v + 1]; e++) {
         const u = adjncy[e]
         if (edgeCut[e] === 0 && assignment[u] === p && seen[u] !== p) {
           seen[u] = p
-          reached++
           stack.push(u)
         }
       }
     }
-    if (reached !== nodes.length) {
-      problems.push({ rule: 'contiguity', part: p, message: `part ${p} falls into pieces over non-cut edges (${reached} of ${nodes.length} reached)` })
-    }
   }
-  return problems
+  return pieces
+}
+
+/** Pieces of each parent over non-cut edges (the islands of DESIGN.md §2.2). */
+function parentPieces(graph: Graph): Int32Array {
+  const { n, xadj, adjncy, edgeCut, parent } = graph
+  const label = new Int32Array(n).fill(-1)
+  let next = 0
+  for (let s = 0; s < n; s++) {
+    if (label[s] >= 0) continue
+    label[s] = next
+    const stack = [s]
+    while (stack.length > 0) {
+      const v = stack.pop()!
+      for (let e = xadj[v]; e < xadj[v + 1]; e++) {
+        const u = adjncy[e]
+        if (edgeCut[e] === 0 && parent[u] === parent[v] && label[u] < 0) {
+          label[u] = next
+          stack.push(u)
+        }
+      }
+    }
+    next++
+  }
+  return label
 }

@@ -8,6 +8,7 @@ import { choosePartCount, violation, type PartCount } from './band.js'
 import { recursiveBisect } from './bisect.js'
 import { overTime, type Ctx } from './context.js'
 import { DEFAULT_CUT_WEIGHT, partCost, refine } from './refine.js'
+import { repair } from './repair.js'
 import { mixSeed, mulberry32 } from './rng.js'
 
 /** Node-visits worth of multi-start per piece: small pieces get many starts, huge ones one. */
@@ -99,15 +100,52 @@ export function partitionPiece(
   const m = nodes.length
   if (count.k <= 1) return { local: new Int32Array(m), k: 1, status: count.status }
   const starts = Math.max(1, Math.min(MAX_STARTS, Math.round(START_BUDGET / m)))
-  const partW = new Float64Array(count.k)
-  const partN = new Int32Array(count.k)
-  let best: Score | null = null
-  const bestLocal = new Int32Array(m)
-  let bestK = 1
+  const best: Best = { score: null, local: new Int32Array(m), k: 1 }
+  runStarts(ctx, nodes, seed, pieceKey, part, count.k, 0, starts, best)
+  // The band admits other part counts too: when the preferred one leaves parts out of band, a
+  // neighbouring count sometimes fits the piece's shape better (seen on long, narrow tracts).
+  if (count.status === 'ok' && best.score!.outOfBand > 0) {
+    const W = pieceWeight(ctx, nodes)
+    for (const k of [count.k - 1, count.k + 1]) {
+      if (k < 1 || k > m || k * ctx.band.min > W || k * ctx.band.max < W) continue
+      runStarts(ctx, nodes, seed, pieceKey, part, k, k, Math.max(2, starts >> 1), best)
+    }
+  }
+  return { local: best.local, k: best.k, status: count.status }
+}
+
+interface Best {
+  score: Score | null
+  local: Int32Array
+  k: number
+}
+
+function pieceWeight(ctx: Ctx, nodes: Int32Array): number {
+  let W = 0
+  for (let i = 0; i < nodes.length; i++) W += ctx.w[nodes[i]]
+  return W
+}
+
+function runStarts(
+  ctx: Ctx,
+  nodes: Int32Array,
+  seed: number,
+  pieceKey: number,
+  part: Int32Array,
+  k0: number,
+  salt: number,
+  starts: number,
+  best: Best,
+): void {
+  const m = nodes.length
+  const partW = new Float64Array(k0)
+  const partN = new Int32Array(k0)
   for (let s = 0; s < starts; s++) {
-    const rand = mulberry32(mixSeed(seed, pieceKey, s))
+    // The first start of a piece always completes: a valid plan is owed even past the budget.
+    if (best.score && overTime(ctx)) break
+    const rand = mulberry32(mixSeed(seed, pieceKey, s, salt))
     const next = { id: 0 }
-    recursiveBisect(ctx, nodes, count.k, rand, s > 0, part, next)
+    recursiveBisect(ctx, nodes, k0, rand, s > 0, part, next)
     const k = next.id
     partW.fill(0)
     partN.fill(0)
@@ -117,14 +155,14 @@ export function partitionPiece(
       partN[part[v]]++
     }
     refine(ctx, nodes, part, partW, partN, rand, { passes: PASSES, cutWeight: DEFAULT_CUT_WEIGHT })
-    const score = scorePiece(ctx, nodes, part, partW, k, DEFAULT_CUT_WEIGHT)
-    if (!best || better(score, best)) {
-      best = score
-      bestK = k
-      for (let i = 0; i < m; i++) bestLocal[i] = part[nodes[i]]
+    if (repair(ctx, nodes, part, partW, partN, k) > 0) {
+      refine(ctx, nodes, part, partW, partN, rand, { passes: PASSES, cutWeight: DEFAULT_CUT_WEIGHT })
     }
-    // The first start always completes: a valid plan is owed even past the budget.
-    if (overTime(ctx)) break
+    const score = scorePiece(ctx, nodes, part, partW, k, DEFAULT_CUT_WEIGHT)
+    if (!best.score || better(score, best.score)) {
+      best.score = score
+      best.k = k
+      for (let i = 0; i < m; i++) best.local[i] = part[nodes[i]]
+    }
   }
-  return { local: bestLocal, k: bestK, status: count.status }
 }

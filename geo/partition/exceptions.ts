@@ -21,6 +21,7 @@ export function explain(
   parts: number,
   pieceStatus: PartCount['status'][],
   info: PartInfo[],
+  attached: { part: number; nodes: Int32Array }[],
 ): PartException[] {
   const { g, w, band, n } = ctx
   const out: PartException[] = []
@@ -33,6 +34,21 @@ export function explain(
     members[assignment[v]].push(v)
   }
   const range = `[${fmt(band.min)}, ${fmt(band.max)}]`
+  const hasIsland = new Set<number>()
+  for (const a of attached) {
+    hasIsland.add(a.part)
+    const nodes = Array.from(a.nodes)
+    let wi = 0
+    for (const v of nodes) wi += w[v]
+    const parent = g.parents[g.parent[nodes[0]]] ?? ''
+    out.push({
+      code: 'island',
+      part: a.part,
+      parent,
+      nodes,
+      message: `an island of ${parent || 'the area'} (${nodes.length} units, weight ${fmt(wi)}) is too light for a part of its own and joins part ${a.part}, which is therefore in several pieces`,
+    })
+  }
   for (let p = 0; p < parts; p++) {
     const nodes = members[p]
     const parent = g.parents[g.parent[nodes[0]]] ?? ''
@@ -64,7 +80,15 @@ export function explain(
       continue
     }
     const status = pieceStatus[pi.piece]
-    if (status === 'lighter-than-min') {
+    if (hasIsland.has(p) && status === 'ok') {
+      out.push({
+        code: 'island',
+        part: p,
+        parent,
+        nodes,
+        message: `part ${p} weighs ${wp}, outside ${range}, after taking in an island of ${parent || 'the area'} that had no other part to join`,
+      })
+    } else if (status === 'lighter-than-min') {
       out.push({
         code: 'component-lighter-than-min',
         part: p,

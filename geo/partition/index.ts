@@ -18,6 +18,8 @@
  *    seed, so results are deterministic unless the time budget cuts the search short (reported).
  * 6. Rebalance mode (rebalance.ts): keep an existing plan, rework only out-of-band parts and their
  *    neighbours, and only as far out as needed.
+ * 7. Islands (islands.ts): a piece of a parent too light for a part of its own joins the nearest part
+ *    of its parent, reported — the one case where DESIGN.md §2.2 allows a non-contiguous part.
  * Nothing in here throws for data that cannot meet the band: those parts come back with exceptions.
  */
 import type { Graph, PartException } from '../types.js'
@@ -25,6 +27,7 @@ import { resolveBand, type Band } from './band.js'
 import { components, makeCtx, type Ctx } from './context.js'
 import { partitionPiece, type PieceResult } from './engine.js'
 import { explain } from './exceptions.js'
+import { attachIslands, type PieceInfo } from './islands.js'
 import { rebalancePiece } from './rebalance.js'
 
 export { bandFromTolerance, choosePartCount, resolveBand, type Band } from './band.js'
@@ -43,6 +46,12 @@ export interface PartitionOptions {
   initial?: Int32Array
   /** Stop searching after this long (ms); a valid plan is still returned. Default 30 s. */
   timeBudgetMs?: number
+  /**
+   * 'attach' (default): a piece of a parent too light for a part of its own joins the nearest part
+   * of the same parent, which is then non-contiguous and reported with an 'island' exception
+   * (DESIGN.md §2.2). 'separate': every piece forms its own parts, all parts contiguous.
+   */
+  islands?: 'attach' | 'separate'
 }
 
 export interface PartitionResult {
@@ -103,6 +112,7 @@ export function partition(graph: Graph, weights: Float64Array, opts: PartitionOp
   for (let v = 0; v < n; v++) free[v] = lock && lock[v] >= 0 ? 0 : 1
   const { members } = components(ctx, free)
   const pieces: { nodes: Int32Array; result: PieceResult }[] = []
+  const infos: PieceInfo[] = []
   const part = new Int32Array(n)
   for (let c = 0; c < members.length; c++) {
     const nodes = members[c]
@@ -120,14 +130,21 @@ export function partition(graph: Graph, weights: Float64Array, opts: PartitionOp
       if (nodes[i] < temp[t].minNode) temp[t].minNode = nodes[i]
     }
     pieces.push({ nodes, result })
+    infos.push({ nodes, light: result.status === 'lighter-than-min', base, k: result.k })
   }
+
+  const tempW = new Float64Array(temp.length)
+  for (let v = 0; v < n; v++) tempW[tempOf[v]] += weights[v]
+  const dead = new Uint8Array(temp.length)
+  const tempPref = Int32Array.from(temp, (t) => t.pref)
+  const attached = opts.islands === 'separate' ? [] : attachIslands(ctx, infos, tempOf, tempW, dead, tempPref)
 
   // Two pieces may claim the same initial id (a part that got split): the one with the lowest node
   // keeps it, the other numbers as new.
   const claimed = new Map<number, number>()
   for (let t = 0; t < temp.length; t++) {
     const p = temp[t]
-    if (p.locked || p.pref < 0) continue
+    if (p.locked || p.pref < 0 || dead[t]) continue
     const other = claimed.get(p.pref)
     if (other === undefined) claimed.set(p.pref, t)
     else if (temp[other].minNode > p.minNode) {
@@ -135,7 +152,7 @@ export function partition(graph: Graph, weights: Float64Array, opts: PartitionOp
       claimed.set(p.pref, t)
     } else p.pref = -1
   }
-  const order = temp.map((_, i) => i)
+  const order = temp.map((_, i) => i).filter((i) => !dead[i])
   order.sort((i, j) => {
     const a = temp[i]
     const b = temp[j]
@@ -146,17 +163,15 @@ export function partition(graph: Graph, weights: Float64Array, opts: PartitionOp
     if (ap && a.pref !== b.pref) return a.pref - b.pref
     return a.minNode - b.minNode
   })
-  const finalOf = new Int32Array(temp.length)
+  const finalOf = new Int32Array(temp.length).fill(-1)
   order.forEach((t, rank) => (finalOf[t] = rank))
   const assignment = new Int32Array(n)
   for (let v = 0; v < n; v++) assignment[v] = finalOf[tempOf[v]]
 
-  const exceptions = explain(ctx, assignment, temp.length, pieces.map((p) => p.result.status), temp.map((t, i) => ({
-    final: finalOf[i],
-    locked: t.locked,
-    piece: t.piece,
-  })))
-  return { assignment, parts: temp.length, exceptions }
+  const info = order.map((t) => ({ final: finalOf[t], locked: temp[t].locked, piece: temp[t].piece }))
+  const islandsOut = attached.map((a) => ({ part: finalOf[a.part], nodes: a.nodes }))
+  const exceptions = explain(ctx, assignment, order.length, pieces.map((p) => p.result.status), info, islandsOut)
+  return { assignment, parts: order.length, exceptions }
 }
 
 export type { Ctx }

@@ -2,8 +2,10 @@
  * k-way boundary refinement of one connected piece (Fiduccia–Mattheyses style, greedy passes).
  *
  * A boundary node moves to an adjacent part when that lowers the cost
- *   Σ_parts [ V·violation(w)/t + ((w − t)/t)² ] + C · cut / ℓ
- * (t the target, ℓ the mean edge length): band violations dominate, then squared deviation (which
+ *   Σ_parts [ S·[w out of band] + V·√(violation(w)/t) + ((w − t)/t)² ] + C · cut / ℓ
+ * (t the target, ℓ the mean edge length): the number of out-of-band parts dominates, then how far
+ * they miss (which guides moves while the count cannot change; concave, so a shortfall gathers in
+ * as few parts as possible instead of spreading over all), then squared deviation (which
  * pushes weight from heavy to light parts, so slack travels across chains of parts), then cut length
  * (compactness). A move is made only when the donor part stays connected, checked by a bounded BFS
  * inside the donor from one of the node's neighbours (no global articulation structure to maintain,
@@ -12,6 +14,8 @@
 import type { Ctx } from './context.js'
 import { shuffle } from './rng.js'
 
+/** Being out of band at all: dominates everything, so the count of out-of-band parts comes first. */
+export const OUT_OF_BAND_WEIGHT = 1e6
 export const VIOLATION_WEIGHT = 1e4
 /** Cost of one mean edge length of cut, in units of squared relative deviation. */
 export const DEFAULT_CUT_WEIGHT = 0.002
@@ -32,7 +36,7 @@ export function partCost(w: number, ctx: Ctx): number {
   const t = target > 0 ? target : 1
   const v = w < min ? min - w : w > max ? w - max : 0
   const d = (w - t) / t
-  return (VIOLATION_WEIGHT * v) / t + d * d
+  return v > 0 ? OUT_OF_BAND_WEIGHT + VIOLATION_WEIGHT * Math.sqrt(v / t) + d * d : d * d
 }
 
 export function refine(

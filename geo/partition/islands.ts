@@ -1,0 +1,94 @@
+/**
+ * Islands: a parent (community) that falls into several pieces over usable edges. DESIGN.md §2.2 lets
+ * a grid be non-contiguous exactly there, when reported. A piece too light to be a grid of its own (an
+ * unpopulated islet, a sliver cut off by a barrier) would otherwise become an out-of-band grid of
+ * zero or few people; instead it joins the nearest part of the same parent — one that stays in band
+ * if any can — and the join is reported as an 'island' exception on that part. Pieces heavy enough
+ * for their own parts are still partitioned on their own. If every piece of a parent is light, they
+ * all join into one part (which may then reach the band).
+ */
+import { inBand } from './band.js'
+import type { Ctx } from './context.js'
+
+export interface PieceInfo {
+  nodes: Int32Array
+  light: boolean
+  /** Temp ids of the piece's parts: base .. base + k - 1. */
+  base: number
+  k: number
+}
+
+export interface Attachment {
+  /** Temp id of the part the island joined. */
+  part: number
+  nodes: Int32Array
+}
+
+export function attachIslands(
+  ctx: Ctx,
+  pieces: PieceInfo[],
+  tempOf: Int32Array,
+  tempW: Float64Array,
+  dead: Uint8Array,
+  /** Rebalance mode: the initial id each temp part continues (-1 none); an island rejoins its old part. */
+  pref: Int32Array,
+): Attachment[] {
+  const { g, px, py, w, band } = ctx
+  const byParent = new Map<number, number[]>()
+  pieces.forEach((p, i) => {
+    const par = g.parent[p.nodes[0]]
+    const list = byParent.get(par)
+    if (list) list.push(i)
+    else byParent.set(par, [i])
+  })
+  const out: Attachment[] = []
+  const parents = [...byParent.keys()].sort((a, b) => a - b)
+  for (const par of parents) {
+    const list = byParent.get(par)!
+    if (list.length < 2) continue
+    const light = list.filter((i) => pieces[i].light && pieces[i].k === 1)
+    if (light.length === 0) continue
+    let hosts = list.filter((i) => !light.includes(i))
+    if (hosts.length === 0) {
+      // All light: the heaviest piece hosts the rest.
+      let best = light[0]
+      for (const i of light) if (tempW[pieces[i].base] > tempW[pieces[best].base]) best = i
+      hosts = [best]
+    }
+    const hostNodes: number[] = []
+    for (const h of hosts) for (const v of pieces[h].nodes) hostNodes.push(v)
+    for (const i of light) {
+      if (hosts.includes(i)) continue
+      const island = pieces[i]
+      let cx = 0
+      let cy = 0
+      let wi = 0
+      for (const v of island.nodes) {
+        cx += px[v]
+        cy += py[v]
+        wi += w[v]
+      }
+      cx /= island.nodes.length
+      cy /= island.nodes.length
+      // Nearest host part, preferring one that stays in band with the island's weight.
+      let bestPart = -1
+      let bestKey = Infinity
+      const home = pref[island.base]
+      for (const v of hostNodes) {
+        const t = tempOf[v]
+        const d = (px[v] - cx) ** 2 + (py[v] - cy) ** 2
+        const key = (home >= 0 && pref[t] === home ? 0 : 1e60) + (inBand(tempW[t] + wi, band) ? 0 : 1e30) + d
+        if (key < bestKey || (key === bestKey && t < bestPart)) {
+          bestKey = key
+          bestPart = t
+        }
+      }
+      dead[island.base] = 1
+      tempW[bestPart] += wi
+      tempW[island.base] = 0
+      for (const v of island.nodes) tempOf[v] = bestPart
+      out.push({ part: bestPart, nodes: island.nodes })
+    }
+  }
+  return out
+}
