@@ -125,6 +125,22 @@ describe('feasibility arithmetic on a 372-grid, 8-jurisdiction district', () => 
     expect(splitCommunities(r.assignment, community)).toBeLessThan(splitCommunities(naive, community))
   })
 
+  it('balances events when given', () => {
+    // Events concentrated in a few hot spots (a market, a station).
+    const events = Float64Array.from({ length: g.n }, (_, i) => (i % 37 === 0 ? 60 : i % 5))
+    const spread = (a: Int32Array): number => {
+      const load = new Map<number, number>()
+      for (let i = 0; i < g.n; i++) load.set(a[i], (load.get(a[i]) ?? 0) + events[i])
+      const v = [...load.values()]
+      const mean = v.reduce((x, y) => x + y, 0) / v.length
+      return Math.sqrt(v.reduce((x, y) => x + (y - mean) ** 2, 0) / v.length) / mean
+    }
+    const without = groupCells(g, { weights: pop, seed: 2 })
+    const withEvents = groupCells(g, { weights: pop, events, seed: 2 })
+    expect(valid(g, withEvents.assignment, 5, 6)).toBe(true)
+    expect(spread(withEvents.assignment)).toBeLessThan(spread(without.assignment))
+  })
+
   it('is deterministic per seed', () => {
     const a = groupCells(g, { community, weights: pop, seed: 5 })
     const b = groupCells(g, { community, weights: pop, seed: 5 })
@@ -170,5 +186,21 @@ describe('contiguity problems', () => {
     for (const i of [0, 1, 6, 7, 12, 13]) expect(r.assignment[i]).toBe(4)
     expect(r.cells).toBe(3)
     expect(valid(g, r.assignment, 5, 6)).toBe(true)
+    // With a requested total the locked cell counts towards it.
+    expect(groupCells(g, { min: 5, max: 6, lock, cells: 3 }).feasibility.feasible).toBe(true)
+    expect(groupCells(g, { min: 5, max: 6, lock, cells: 4 }).feasibility.feasible).toBe(false)
+  })
+
+  it('reports a locked cell that breaks a rule, and free grids hemmed in by locks', () => {
+    // Path of 8: grids 0–5 locked as one valid cell would leave 2 free grids; lock 0,1,3,4,5,6 instead
+    // (not contiguous: 2 is missing), which leaves grid 2 and grid 7 alone.
+    const g = graphFromEdges(8, Array.from({ length: 7 }, (_, i) => [i, i + 1] as [number, number]))
+    const lock = Int32Array.from([0, 0, -1, 0, 0, 0, 0, -1])
+    const r = groupCells(g, { min: 2, max: 6, lock })
+    expect(r.exceptions.find((e) => e.code === 'locked')).toMatchObject({ part: 0, nodes: [0, 1, 3, 4, 5, 6] })
+    expect(r.feasibility.problems.map((p) => p.code)).toContain('locked-invalid')
+    expect(r.feasibility.suggestions.filter((s) => s.kind === 'unlock').map((s) => s.grids)).toEqual([[2], [7]])
+    for (const i of [0, 1, 3, 4, 5, 6]) expect(r.assignment[i]).toBe(0)
+    expect(r.assignment[2]).not.toBe(r.assignment[7])
   })
 })

@@ -1,7 +1,9 @@
 /**
- * Local improvement of a valid grouping of one piece: move a boundary grid to a neighbouring cell, or
- * swap two grids between neighbouring cells, whenever that lowers the objective and keeps every cell
- * within min..max grids and connected. Validity is checked on every move, so the result is as valid as
+ * Local improvement of a valid grouping of one piece: move a boundary grid to a neighbouring cell, swap
+ * two grids between neighbouring cells, or recombine two neighbouring cells (re-cut their union in the
+ * best of all its ways into two valid cells, as GerryChain's ReCom does with spanning trees — here the
+ * union is at most 2·max grids, so every cut is enumerated), whenever that lowers the objective and keeps
+ * every cell within min..max grids and connected. Validity is checked on every move, so the result is as valid as
  * the input; the search only ever accepts strict improvements, so it terminates and is deterministic.
  *
  * Objective (lower is better), in the order the issue gives the soft goals:
@@ -9,6 +11,7 @@
  *  + 1 · Σ_communities (cells touching it − 1)           "one community, one police group"
  *  + 0.1 · Σ_edges between cells (length / mean length) compact cells with short shared boundaries
  */
+import { connectedSets } from './enumerate.js'
 import type { LocalGraph } from './local.js'
 
 export interface ImproveInput {
@@ -31,6 +34,8 @@ export interface ImproveInput {
 const W_BALANCE = 10
 const W_SPLIT = 1
 const W_CUT = 0.1
+/** Cuts tried per recombination: all of them for 5–6 (a few hundred), a sample for 8–12. */
+const RECOMBINE_CAP = 3000
 
 export function improve(p: ImproveInput): { moves: number; objectiveBefore: number; objectiveAfter: number } {
   const { g, label, cells, min, max, work, community } = p
@@ -130,6 +135,105 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
     return j + (W_CUT * cut) / 2 / meanLen
   }
 
+  // Recombination of two neighbouring cells A, B: every connected S ∋ root(A ∪ B) with a connected,
+  // in-bounds complement is a candidate; the cells outside the pair do not change.
+  const inUnion = new Uint8Array(m)
+  const recombine = (A: number, B: number): boolean => {
+    const union: number[] = []
+    for (let v = 0; v < m; v++) if (label[v] === A || label[v] === B) union.push(v)
+    if (union.length < 2 * min) return false
+    for (const v of union) inUnion[v] = 1
+    const pairCost = (inA: (v: number) => boolean): number => {
+      let wa = 0
+      let wb = 0
+      for (const v of union) (inA(v) ? (wa += work[v]) : (wb += work[v]))
+      let c = 0
+      if (target > 0) c += W_BALANCE * (((wa - target) / target) ** 2 + ((wb - target) / target) ** 2)
+      if (community) {
+        // Cells touching each community of the union, counting A and B afresh.
+        const seenComm = new Map<number, number>() // community -> bit 1 in A, bit 2 in B
+        for (const v of union) seenComm.set(community[v], (seenComm.get(community[v]) ?? 0) | (inA(v) ? 1 : 2))
+        for (const [cm, bits] of seenComm) {
+          let outside = 0
+          for (let k = 0; k < cells; k++) if (k !== A && k !== B && touch[cm * cells + k] > 0) outside++
+          const t = outside + (bits & 1 ? 1 : 0) + (bits & 2 ? 1 : 0)
+          c += W_SPLIT * Math.max(0, t - 1)
+        }
+      }
+      let cut = 0
+      for (const v of union)
+        if (inA(v))
+          for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
+            const w = g.adj[e]
+            if (inUnion[w] && !inA(w)) cut += g.len[e]
+          }
+      return c + (W_CUT * cut) / meanLen
+    }
+    const current = pairCost((v) => label[v] === A)
+    const root = union[0]
+    const en = connectedSets(g, inUnion, root, min, Math.min(max, union.length - min), RECOMBINE_CAP)
+    const mark = new Uint8Array(m)
+    let best = -1
+    let bestCost = current - 1e-9
+    for (let s = 0; s < en.start.length - 1; s++) {
+      for (let p = en.start[s]; p < en.start[s + 1]; p++) mark[en.flat[p]] = 1
+      const restSize = union.length - (en.start[s + 1] - en.start[s])
+      if (restSize >= min && restSize <= max && complementConnected(union, mark)) {
+        const c = pairCost((v) => mark[v] === 1)
+        if (c < bestCost) {
+          bestCost = c
+          best = s
+        }
+      }
+      for (let p = en.start[s]; p < en.start[s + 1]; p++) mark[en.flat[p]] = 0
+    }
+    if (best >= 0) {
+      for (let p = en.start[best]; p < en.start[best + 1]; p++) mark[en.flat[p]] = 1
+      for (const v of union) {
+        const to = mark[v] ? A : B
+        if (label[v] !== to) apply(v, to)
+      }
+    }
+    for (const v of union) inUnion[v] = 0
+    return best >= 0
+  }
+  const complementConnected = (union: number[], mark: Uint8Array): boolean => {
+    let start = -1
+    let total = 0
+    for (const v of union)
+      if (!mark[v]) {
+        total++
+        if (start < 0) start = v
+      }
+    if (start < 0) return false
+    epoch++
+    const stack = [start]
+    seen[start] = epoch
+    let count = 0
+    while (stack.length > 0) {
+      const v = stack.pop()!
+      count++
+      for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
+        const w = g.adj[e]
+        if (inUnion[w] && !mark[w] && seen[w] !== epoch) {
+          seen[w] = epoch
+          stack.push(w)
+        }
+      }
+    }
+    return count === total
+  }
+  const neighbourPairs = (): [number, number][] => {
+    const pairs = new Set<number>()
+    for (let v = 0; v < m; v++)
+      for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
+        const a = label[v]
+        const b = label[g.adj[e]]
+        if (a < b) pairs.add(a * cells + b)
+      }
+    return [...pairs].sort((x, y) => x - y).map((k) => [Math.floor(k / cells), k % cells])
+  }
+
   const before = objective()
   let moves = 0
   const EPS = 1e-9
@@ -175,6 +279,13 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
           }
         }
         if (swapped) break
+      }
+    }
+    for (const [a, b] of neighbourPairs()) {
+      if (Date.now() > p.deadline) break
+      if (recombine(a, b)) {
+        moves++
+        improved = true
       }
     }
     if (!improved) break

@@ -147,10 +147,14 @@ export function groupCells(graph: Graph, opts: CellOptions = {}): CellResult {
     if (list) list.push(piece)
     else byParent.set(p, [piece])
   }
+  const islandGrid = new Uint8Array(n)
+  const wholePieceSize = new Int32Array(n)
+  for (const list of byParent.values()) for (const piece of list) for (const i of piece) wholePieceSize[i] = piece.length
   for (const [p, list] of byParent) {
     if (list.length < 2) continue
     const sorted = [...list].sort((a, b) => b.length - a.length || a[0] - b[0])
-    for (const piece of sorted.slice(1))
+    for (const piece of sorted.slice(1)) {
+      for (const i of piece) islandGrid[i] = 1
       exceptions.push({
         code: 'island',
         part: -1,
@@ -158,6 +162,7 @@ export function groupCells(graph: Graph, opts: CellOptions = {}): CellResult {
         nodes: piece,
         message: `${jurName(p)}: ${piece.length} grid(s) form a piece cut off from the rest of the jurisdiction; grouped on their own.`,
       })
+    }
   }
 
   // 2–3. Free pieces and their possible counts.
@@ -344,6 +349,8 @@ export function groupCells(graph: Graph, opts: CellOptions = {}): CellResult {
     counts: P.counts,
     exact: P.exact,
     cells: P.chosen,
+    separatedBy:
+      wholePieceSize[P.grids[0]] > P.g.m ? 'locked-cells' : islandGrid[P.grids[0]] ? 'barrier' : 'none',
   }))
   const parentsUsed = [...new Set([...ps.map((P) => P.parent), ...lockedPerParent.keys()])].sort((a, b) => a - b)
   const jurisdictions: JurisdictionFeasibility[] = parentsUsed.map((p) => {

@@ -16,6 +16,11 @@ export interface PieceFeasibility {
   exact: boolean
   /** Cells the plan gives this piece (after a successful or best-effort grouping). */
   cells: number
+  /**
+   * What separates this piece from the rest of its jurisdiction: nothing (it is the main piece),
+   * a barrier or missing adjacency (an island / enclave), or locked cells around it.
+   */
+  separatedBy: 'none' | 'barrier' | 'locked-cells'
 }
 
 export interface JurisdictionFeasibility {
@@ -49,7 +54,7 @@ export interface FeasibilityProblem {
   message: string
 }
 
-export type SuggestionKind = 'counts' | 'relax-bounds' | 'merge-grids' | 'split-grids' | 'reconnect'
+export type SuggestionKind = 'counts' | 'relax-bounds' | 'merge-grids' | 'split-grids' | 'reconnect' | 'unlock'
 
 export interface Suggestion {
   kind: SuggestionKind
@@ -130,17 +135,22 @@ export function explain(r: Omit<FeasibilityReport, 'suggestions' | 'message'>, r
   for (const p of r.pieces) {
     if (p.range !== null || p.grids.length === 0) continue
     const n = p.grids.length
-    const siblings = r.pieces.filter((q) => q.jurisdiction === p.jurisdiction).length
-    if (siblings > 1) {
+    if (p.separatedBy === 'barrier')
       suggestions.push({
         kind: 'reconnect',
         jurisdiction: p.jurisdiction,
         grids: p.grids,
         message:
           `${p.jurisdiction}: ${n} grid(s) are cut off from the rest of the jurisdiction (barrier or missing ` +
-          `adjacency); join them to a neighbouring piece (remove the barrier cut) or give them their own cell.`,
+          `adjacency); join them to a neighbouring piece (remove the barrier cut) or accept a smaller cell there.`,
       })
-    }
+    if (p.separatedBy === 'locked-cells')
+      suggestions.push({
+        kind: 'unlock',
+        jurisdiction: p.jurisdiction,
+        grids: p.grids,
+        message: `${p.jurisdiction}: ${n} free grid(s) are hemmed in by locked cells; unlock a neighbouring cell.`,
+      })
     const { below, above } = nearestFeasibleSizes(n, min, max)
     if (below !== null)
       suggestions.push({

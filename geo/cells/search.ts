@@ -177,7 +177,7 @@ export function searchPiece(g: LocalGraph, o: SearchOptions): SearchResult {
     }
     for (let p = a; p < b; p++) free[flat[p]] = 1
     const dev = o.target > 0 ? Math.abs(w - o.target) / o.target : 0
-    return leftover + 1.5 * split + 2 * dev + 0.05 * (jitter / (b - a))
+    return leftover + 4 * split + 2 * dev + 0.05 * (jitter / (b - a))
   }
 
   let cellLabel = 0
