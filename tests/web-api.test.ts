@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest'
+import { createHttp, ConflictError, ApiError, NetworkError } from '../web/src/api/http.js'
+import { capabilitiesFrom } from '../web/src/api/capabilities.js'
+import { toServerEdits } from '../web/src/api/edits.js'
+import { planStateFromLayers } from '../web/src/api/load.js'
+import { moveUnits, splitGrid, mergeGrids, setGridLock, assignCell, type Applied, type OpResult } from '../web/src/ops/index.js'
+
+const ok = (r: OpResult) => {
+  if (!r.valid) throw new Error(r.reason)
+  return r as Applied
+}
+const fc = (rows: Record<string, unknown>[]): GeoJSON.FeatureCollection => ({
+  type: 'FeatureCollection',
+  features: rows.map((p) => ({ type: 'Feature', geometry: null as unknown as GeoJSON.Geometry, properties: p })),
+})
+
+function demo() {
+  return planStateFromLayers(
+    { id: 1, name: 'p', status: 'draft', version: 7, params: { weight: 'population', min: 200, max: 400 } },
+    fc([
+      { unit_id: '0001', grid_id: 10, community: 'C1', population: 100, households: 30 },
+      { unit_id: '0002', grid_id: 10, community: 'C1', population: 150, households: 40 },
+      { unit_id: '0003', grid_id: 11, community: 'C1', population: 120, households: 35 },
+      { unit_id: '0004', grid_id: null, community: 'C1', population: 80, households: 20 },
+    ]),
+    fc([
+      { grid_id: 10, code: 'G10', community: 'C1', cell_id: 100, locked: false },
+      { grid_id: 11, code: 'G11', community: 'C1', cell_id: 100, locked: false },
+    ]),
+    fc([
+      { cell_id: 100, code: 'J1', parent: 'S1', locked: false },
+      { cell_id: 101, code: 'J2', parent: 'S1', locked: false },
+    ]),
+  )
+}
+
+describe('planStateFromLayers', () => {
+  it('keeps unit ids as text with leading zeros and sums grids', () => {
+    const s = demo()
+    expect(s.unitIds).toEqual(['0001', '0002', '0003', '0004'])
+    expect([...s.unitGrid]).toEqual([0, 0, 1, -1])
+    expect([...s.gridPopulation]).toEqual([250, 120])
+    expect([...s.gridCell]).toEqual([0, 0])
+    expect(s.version).toBe(7)
+    expect(s.communities[0]).toMatchObject({ code: 'C1', jurisdiction: 0 })
+  })
+})
+
+describe('toServerEdits', () => {
+  it('groups unit moves by target and uses ids', () => {
+    const s = demo()
+    const r = ok(moveUnits(s, { units: [1, 3], grid: 1 }))
+    expect(toServerEdits(s, r.edit)).toEqual([{ op: 'move-units', units: ['0002', '0004'], grid: '11' }])
+    // the inverse sends each unit back where it was, unassigned included
+    expect(toServerEdits(r.state, r.inverse)).toEqual([
+      { op: 'move-units', units: ['0004'], grid: null },
+      { op: 'move-units', units: ['0002'], grid: '10' },
+    ])
+  })
+  it('maps split, merge, locks and cells', () => {
+    const s = demo()
+    const split = ok(splitGrid(s, { grid: 0, units: [1] }))
+    expect(toServerEdits(s, split.edit)).toEqual([{ op: 'split-grid', grid: '10', units: ['0002'] }])
+    // undoing a split merges the new grid back (its id is the one the server returned)
+    const named = { ...split.state, grids: split.state.grids.map((g, i) => (i === 2 ? { ...g, id: '12' } : g)) }
+    expect(toServerEdits(named, split.inverse)).toEqual([{ op: 'merge-grids', into: '10', from: '12' }])
+    const merge = ok(mergeGrids(s, { into: 0, from: 1 }))
+    expect(toServerEdits(s, merge.edit)).toEqual([{ op: 'merge-grids', into: '10', from: '11' }])
+    expect(toServerEdits(merge.state, merge.inverse)).toEqual([{ op: 'split-grid', grid: '10', units: ['0003'] }])
+    const lock = ok(setGridLock(s, { grids: [1], locked: true }))
+    expect(toServerEdits(s, lock.edit)).toEqual([{ op: 'lock', target: 'grid', ids: ['11'], locked: true }])
+    const cell = ok(assignCell(s, { grids: [1], cell: 1 }))
+    expect(toServerEdits(s, cell.edit)).toEqual([{ op: 'assign-cell', grids: ['11'], cell: '101' }])
+  })
+})
+
+describe('http', () => {
+  const reply = (status: number, body: unknown) =>
+    Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }))
+
+  it('sends the bearer token and If-Match, and turns 409 into a ConflictError with the current version', async () => {
+    let seen: RequestInit | undefined
+    const http = createHttp({
+      getToken: () => 'tok',
+      fetch: (async (_url: string, init: RequestInit) => {
+        seen = init
+        return reply(409, { error: 'Conflict', message: 'stale', details: { version: 9 } })
+      }) as unknown as typeof fetch,
+    })
+    const err = await http.post('/api/plans/1/edits', { op: 'x' }, { ifMatch: 7 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ConflictError)
+    expect((err as ConflictError).version).toBe(9)
+    const h = seen!.headers as Record<string, string>
+    expect(h.Authorization).toBe('Bearer tok')
+    expect(h['If-Match']).toBe('"7"')
+  })
+  it('calls onUnauthorized on 401 and reports network failures separately', async () => {
+    let out = false
+    const http = createHttp({ getToken: () => null, onUnauthorized: () => (out = true), fetch: (() => reply(401, { error: 'Unauthorized', message: 'sign in' })) as unknown as typeof fetch })
+    const e = await http.get('/api/auth/me').catch((x: unknown) => x)
+    expect(e).toBeInstanceOf(ApiError)
+    expect((e as ApiError).status).toBe(401)
+    expect(out).toBe(true)
+    const down = createHttp({ getToken: () => null, fetch: (() => Promise.reject(new TypeError('fetch failed'))) as unknown as typeof fetch })
+    expect(await down.get('/x').catch((x: unknown) => x)).toBeInstanceOf(NetworkError)
+  })
+})
+
+describe('capabilities', () => {
+  it('matches OpenAPI templates whatever the parameter names', () => {
+    const c = capabilitiesFrom({ paths: { '/api/plans/{id}/export.{format}': { get: {} }, '/api/plans': { get: {}, post: {} } } })
+    expect(c.has('GET', '/api/plans/:planId/export.:fmt')).toBe(true)
+    expect(c.has('post', '/api/plans')).toBe(true)
+    expect(c.has('DELETE', '/api/plans/{id}')).toBe(false)
+  })
+})

@@ -1,0 +1,64 @@
+import type { Edit, PlanState } from '../ops/types.js'
+import type { ServerEdit } from './types.js'
+
+/**
+ * Translates a local edit (indices) into the server's edit requests (ids), in order. Unit moves with
+ * several targets become one move per target grid. A batch that adds or restores a grid is a split on
+ * the server, one that removes a grid is a merge (undoing a merge therefore splits again and the server
+ * hands back a new grid id, which the caller writes into the state).
+ * Pure: runs in Node tests.
+ */
+export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
+  switch (e.op) {
+    case 'set-unit-grids': {
+      const byGrid = new Map<number, string[]>()
+      e.units.forEach((u, i) => {
+        const g = e.grids[i]!
+        let list = byGrid.get(g)
+        if (!list) byGrid.set(g, (list = []))
+        list.push(s.unitIds[u]!)
+      })
+      return [...byGrid].map(([g, units]) => ({ op: 'move-units', units, grid: g < 0 ? null : s.grids[g]!.id }))
+    }
+    case 'set-grid-cells': {
+      const byCell = new Map<number, string[]>()
+      e.grids.forEach((g, i) => {
+        const c = e.cells[i]!
+        let list = byCell.get(c)
+        if (!list) byCell.set(c, (list = []))
+        list.push(s.grids[g]!.id)
+      })
+      return [...byCell].map(([c, grids]) => ({ op: 'assign-cell', grids, cell: c < 0 ? null : s.cells[c]!.id }))
+    }
+    case 'set-grid-locks':
+    case 'set-cell-locks': {
+      const target = e.op === 'set-grid-locks' ? 'grid' : 'cell'
+      const idx = e.op === 'set-grid-locks' ? e.grids : e.cells
+      const out: ServerEdit[] = []
+      for (const locked of [true, false]) {
+        const ids = idx.filter((_, i) => e.locked[i] === locked).map((k) => (target === 'grid' ? s.grids[k]! : s.cells[k]!).id)
+        if (ids.length) out.push({ op: 'lock', target, ids, locked })
+      }
+      return out
+    }
+    case 'batch': {
+      const added = e.edits.find((x) => x.op === 'add-grid' || x.op === 'restore-grid') as { grid: number } | undefined
+      const moves = e.edits.find((x) => x.op === 'set-unit-grids') as Extract<Edit, { op: 'set-unit-grids' }> | undefined
+      if (added && moves) {
+        const from = s.unitGrid[moves.units[0]!]!
+        return [{ op: 'split-grid', grid: s.grids[from]!.id, units: moves.units.map((u) => s.unitIds[u]!) }]
+      }
+      const removed = e.edits.find((x) => x.op === 'remove-grid') as { grid: number } | undefined
+      if (removed && moves) {
+        const into = moves.grids[0]!
+        return [{ op: 'merge-grids', into: s.grids[into]!.id, from: s.grids[removed.grid]!.id }]
+      }
+      return e.edits.flatMap((x) => toServerEdits(s, x))
+    }
+    case 'add-grid':
+    case 'remove-grid':
+    case 'restore-grid':
+      // Only meaningful inside a split or merge batch; on their own they change nothing on the server.
+      return []
+  }
+}
