@@ -1,0 +1,49 @@
+import type { Queryable } from '../db/index.js'
+import { assignmentPage, exportPage, planHead, type AssignmentRow } from '../repo/exports.js'
+import type { ExportLayer, ExportRow } from './columns.js'
+import { HttpError } from '../plugins/errors.js'
+
+/** Rows per page: big enough that a 100k-unit export is ~100 queries, small enough to keep memory flat. */
+export const PAGE_SIZE = 1000
+
+/** Thrown when the plan gets a new version while its export is being read. */
+export class PlanChangedError extends HttpError {
+  constructor(planId: number, version: number) {
+    super(409, `Plan ${planId} changed after version ${version} while it was being exported; download it again.`)
+  }
+}
+
+/**
+ * Every row of a paged, version-guarded query, in key order, one page in memory at a time. Each page
+ * only returns rows while the plan is still at `version`; an empty page is the end only when it still
+ * is, otherwise the export would silently be cut short, so it throws PlanChangedError.
+ */
+async function* paged<T extends { key: number }>(
+  db: Queryable,
+  planId: number,
+  version: number,
+  page: (after: number) => Promise<T[]>,
+): AsyncGenerator<T> {
+  let after = 0
+  for (;;) {
+    const rows = await page(after)
+    if (rows.length === 0) {
+      const head = await planHead(db, planId)
+      if (!head || head.version !== version) throw new PlanChangedError(planId, version)
+      return
+    }
+    yield* rows
+    after = Number(rows[rows.length - 1].key)
+    if (rows.length < PAGE_SIZE) return // a short page was read under the version guard: this is the end
+  }
+}
+
+/** The features of one layer of a plan at `version`. */
+export function layerRows(db: Queryable, layer: ExportLayer, planId: number, version: number): AsyncGenerator<ExportRow> {
+  return paged(db, planId, version, (after) => exportPage(db, layer, planId, version, after, PAGE_SIZE))
+}
+
+/** unit -> grid -> cell rows of a plan at `version`. */
+export function assignmentRows(db: Queryable, planId: number, version: number): AsyncGenerator<AssignmentRow> {
+  return paged(db, planId, version, (after) => assignmentPage(db, planId, version, after, PAGE_SIZE))
+}

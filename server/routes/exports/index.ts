@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorRef } from '../../schemas/common.js'
+import { ExportFile, ExportParams, ExportQuery, NotModified } from '../../schemas/exports.js'
+import { planHead } from '../../repo/exports.js'
+import { HttpError } from '../../plugins/errors.js'
+import { CONTENT_TYPES, exportName, exportStream } from '../../export/index.js'
+import { etag, notModified } from '../../export/etag.js'
+
+const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/api/plans/:id/export.:format',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        summary: 'Export a plan: GeoJSON, assignment CSV, zipped Shapefile or FlatGeobuf, streamed',
+        description:
+          'Grids, cells or units of the plan\'s current version with their assignment and totals. Grid and cell outlines ' +
+          'not stored are dissolved from their units. Every signed-in role may export.',
+        tags: ['exports'],
+        params: ExportParams,
+        querystring: ExportQuery,
+        response: { 200: ExportFile, 304: NotModified, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 409: ErrorRef, 500: ErrorRef },
+      },
+    },
+    async (req, reply) => {
+      const { id, format } = req.params
+      const layer = req.query.layer ?? 'grids'
+      const bom = format === 'csv' && req.query.bom === true
+      const head = await planHead(app.db, id)
+      if (!head) throw new HttpError(404, `Plan ${id} does not exist.`)
+      const what = format === 'csv' ? 'assignment' : layer
+      const tag = etag('plan', id, `v${head.version}`, what, format, ...(bom ? ['bom'] : []))
+      reply.header('ETag', tag).header('Cache-Control', 'private, no-cache')
+      if (notModified(req.headers['if-none-match'], tag)) return reply.code(304).send(null)
+      const name = exportName(id, head.version, what)
+      const stream = await exportStream(app.db, { planId: id, version: head.version, layer, format, bom })
+      reply.header('Content-Disposition', `attachment; filename="${name}.${format}"`).type(CONTENT_TYPES[format])
+      return reply.send(stream)
+    },
+  )
+}
+export default exportsRoutes
