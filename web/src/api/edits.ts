@@ -18,7 +18,8 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
         if (!list) byGrid.set(g, (list = []))
         list.push(s.unitIds[u]!)
       })
-      return [...byGrid].map(([g, units]) => ({ op: 'move-units', units, grid: g < 0 ? null : s.grids[g]!.id }))
+      // The server has no "unassign" (every unit belongs to a grid): eraser strokes stay local.
+      return [...byGrid].filter(([g]) => g >= 0).map(([g, units]) => ({ op: 'move', units: units.map(Number), grid: Number(s.grids[g]!.id) }))
     }
     case 'set-grid-cells': {
       const byCell = new Map<number, string[]>()
@@ -28,7 +29,7 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
         if (!list) byCell.set(c, (list = []))
         list.push(s.grids[g]!.id)
       })
-      return [...byCell].map(([c, grids]) => ({ op: 'assign-cell', grids, cell: c < 0 ? null : s.cells[c]!.id }))
+      return [...byCell].map(([c, grids]) => ({ op: 'assign', grids: grids.map(Number), cell: c < 0 ? null : Number(s.cells[c]!.id) }))
     }
     case 'set-grid-locks':
     case 'set-cell-locks': {
@@ -36,7 +37,7 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
       const idx = e.op === 'set-grid-locks' ? e.grids : e.cells
       const out: ServerEdit[] = []
       for (const locked of [true, false]) {
-        const ids = idx.filter((_, i) => e.locked[i] === locked).map((k) => (target === 'grid' ? s.grids[k]! : s.cells[k]!).id)
+        const ids = idx.filter((_, i) => e.locked[i] === locked).map((k) => Number((target === 'grid' ? s.grids[k]! : s.cells[k]!).id))
         if (ids.length) out.push({ op: 'lock', target, ids, locked })
       }
       return out
@@ -46,12 +47,12 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
       const moves = e.edits.find((x) => x.op === 'set-unit-grids') as Extract<Edit, { op: 'set-unit-grids' }> | undefined
       if (added && moves) {
         const from = s.unitGrid[moves.units[0]!]!
-        return [{ op: 'split-grid', grid: s.grids[from]!.id, units: moves.units.map((u) => s.unitIds[u]!) }]
+        return [{ op: 'split', grid: Number(s.grids[from]!.id), units: moves.units.map((u) => Number(s.unitIds[u]!)) }]
       }
       const removed = e.edits.find((x) => x.op === 'remove-grid') as { grid: number } | undefined
       if (removed && moves) {
         const into = moves.grids[0]!
-        return [{ op: 'merge-grids', into: s.grids[into]!.id, from: s.grids[removed.grid]!.id }]
+        return [{ op: 'merge', into: Number(s.grids[into]!.id), grids: [Number(s.grids[removed.grid]!.id)] }]
       }
       return e.edits.flatMap((x) => toServerEdits(s, x))
     }

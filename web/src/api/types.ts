@@ -56,28 +56,78 @@ export interface Job {
   error?: string
 }
 
-/** Server edit bodies (POST /api/plans/:id/edits with If-Match: the version the client saw). */
+/** Server edit bodies (server/schemas/plans.ts EditBody), POST /api/plans/:id/edits with If-Match. */
 export type ServerEdit =
-  | { op: 'move-units'; units: string[]; grid: string | null }
-  | { op: 'assign-cell'; grids: string[]; cell: string | null }
-  | { op: 'lock'; target: 'grid' | 'cell'; ids: string[]; locked: boolean }
-  | { op: 'split-grid'; grid: string; units: string[] }
-  | { op: 'merge-grids'; into: string; from: string }
+  | { op: 'move'; units: number[]; grid: number }
+  | { op: 'assign'; grids: number[]; cell: number | null }
+  | { op: 'lock'; target: 'grid' | 'cell'; ids: number[]; locked: boolean }
+  | { op: 'split'; grid: number; units: number[]; code?: string }
+  | { op: 'merge'; into: number; grids: number[] }
 
-export interface EditReply {
-  version: number
-  /** For split-grid: the grid the server created. */
-  grid?: { id: string | number; code: string }
+export interface GridMetrics {
+  gridId: number
+  code: string
+  communityId: number | null
+  cellId: number | null
+  locked: boolean
+  units: number
+  population: number
+  households: number
+  weight: number
+  deviation: number | null
+  inBand: boolean | null
+  pieces: number
+  crossesCommunity: boolean
 }
 
+export interface ServerViolation {
+  code: string
+  gridId?: number
+  cellId?: number
+  unitIds?: number[]
+  message: string
+}
+
+/** server/schemas/plans.ts EditResult */
+export interface EditReply {
+  planId?: number
+  version: number
+  editId?: number
+  grids?: GridMetrics[]
+  violations?: ServerViolation[]
+  removedGrids?: number[]
+  createdGrids?: number[]
+  createdCells?: number[]
+}
+
+export interface PlanSummaryMetrics {
+  grids: number
+  cells: number
+  units: number
+  unassigned: number
+  population: number
+  households: number
+  maxAbsDeviation: number
+  nonContiguous: number
+  meanPolsbyPopper: number
+  cellsInBand: number
+  inBandShare: number | null
+  valid: boolean
+  [k: string]: number | boolean | null
+}
+
+/** server/schemas/plans.ts CompareReply (b − a). */
 export interface CompareReply {
+  a: { planId: number; version: number; summary: PlanSummaryMetrics }
+  b: { planId: number; version: number; summary: PlanSummaryMetrics }
   unitsMoved: number
   peopleMoved: number
-  gridsAdded: number
-  gridsRemoved: number
-  metrics?: Array<{ name: string; base: number | null; other: number | null; delta: number | null }>
-  /** GeoJSON of changed units, when given. */
-  changes?: GeoJSON.FeatureCollection
+  householdsMoved?: number
+  gridsAdded: string[]
+  gridsRemoved: string[]
+  summaryDelta: Record<string, number>
+  /** Changed units: properties unitId, extId, population, from, to. */
+  changes: { type: 'FeatureCollection'; features: unknown[] }
 }
 
 export const EXPORT_FORMATS = ['geojson', 'csv', 'shp.zip', 'fgb'] as const
