@@ -87,6 +87,37 @@ describe('buildBlocks', () => {
     expect(report.totals.population).toBe(44)
   })
 
+  it('merges slivers below minArea into their neighbour, keeping the tiling', () => {
+    // A short diagonal just above a junction cuts off a triangle of about 8 m².
+    const lines = fc(
+      line([0, 0.005], [0.01, 0.005]),
+      line([0.005, 0.005], [0.005, 0.01]),
+      line([0.005, 0.0051], [0.00502, 0.005]),
+    )
+    const plain = buildBlocks(square, lines)
+    const merged = buildBlocks(square, lines, undefined, { minArea: 20 })
+    expect(plain.units.features).toHaveLength(4)
+    expect(plain.units.features.some((u) => u.properties.area < 20)).toBe(true)
+    expect(merged.units.features).toHaveLength(3)
+    expect(merged.units.features.every((u) => u.properties.area >= 20)).toBe(true)
+    expect(merged.report.sliversMerged).toBeGreaterThan(0)
+    expect(merged.report.areaError).toBeLessThan(1e-9)
+  })
+
+  it('rounds to a precision grid without leaving slivers where lines cross a boundary twice', () => {
+    const lines = fc(
+      line([0.0012345678, -0.001], [0.0087654321, 0.011]),
+      line([-0.001, 0.0043210987], [0.011, 0.0056789012]),
+      line([0.0087654321, 0.011], [0.0012345678, -0.001]), // the same road drawn backwards
+    )
+    const { units, report } = buildBlocks(square, lines, undefined, { precision: 6 })
+    expect(units.features).toHaveLength(4)
+    for (const u of units.features) {
+      for (const p of u.geometry.coordinates[0]) expect(Math.round(p[0] * 1e6) / 1e6).toBe(p[0])
+    }
+    expect(report.areaError).toBeLessThan(1e-6)
+  })
+
   it('nodes a fine random grid fast enough for ~10k blocks', () => {
     const lines: Feature<LineString>[] = []
     for (let i = 1; i < 100; i++) {

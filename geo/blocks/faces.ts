@@ -75,25 +75,35 @@ export function buildFaces(
   }
 
   // Classify rings: positive → face shells, negative → outer boundaries of pieces (candidate holes).
+  // A ring that passes a node twice (a face touching itself, e.g. a bay closed at one point) is split
+  // there into simple loops, so the output stays OGC-valid: its clockwise loops become holes.
   const faces: Face[] = []
   const ringFace = new Int32Array(walk.rings.length).fill(-1)
-  const holeRings: number[] = []
+  const holeLoops: number[][] = []
+  const coords = (loop: number[]): number[][] => {
+    const ring = loop.map((v) => [x[v], y[v]])
+    ring.push(ring[0])
+    return ring
+  }
   for (let r = 0; r < walk.rings.length; r++) {
     const hs = walk.rings[r]
-    const ring = hs.map((h) => [x[origin(h)], y[origin(h)]])
-    ring.push(ring[0])
-    const a = signedArea(ring)
-    if (a > 0) {
+    const loops = splitPinches(hs.map(origin))
+    const areas = loops.map((l) => signedArea(coords(l)))
+    let shell = -1
+    for (let i = 0; i < loops.length; i++) if (areas[i] > 0 && (shell < 0 || areas[i] > areas[shell])) shell = i
+    if (shell >= 0) {
       ringFace[r] = faces.length
-      faces.push({ shell: ring, holes: [], planarArea: a, halfEdges: hs })
-    } else if (a < 0) {
-      holeRings.push(r)
+      const face: Face = { shell: coords(loops[shell]), holes: [], planarArea: areas[shell], halfEdges: hs }
+      for (let i = 0; i < loops.length; i++) if (areas[i] < 0) face.holes.push(coords(loops[i]))
+      faces.push(face)
+    } else {
+      for (let i = 0; i < loops.length; i++) if (areas[i] < 0) holeLoops.push(loops[i])
     }
   }
 
   // Holes: the smallest face containing a vertex of the piece's outer boundary. Pieces of the outermost
   // level find none — their negative ring is the unbounded face.
-  if (holeRings.length && faces.length) {
+  if (holeLoops.length && faces.length) {
     const index = new Flatbush(faces.length)
     for (const f of faces) {
       let minX = Infinity
@@ -109,11 +119,11 @@ export function buildFaces(
       index.add(minX, minY, maxX, maxY)
     }
     index.finish()
-    for (const r of holeRings) {
-      const hs = walk.rings[r]
-      const px = x[origin(hs[0])]
-      const py = y[origin(hs[0])]
-      const holeArea = -signedAreaOfHalfEdges(hs, x, y, origin)
+    for (const loop of holeLoops) {
+      const ring = coords(loop)
+      const px = ring[0][0]
+      const py = ring[0][1]
+      const holeArea = -signedArea(ring)
       let best = -1
       for (const fi of index.search(px, py, px, py)) {
         const f = faces[fi]
@@ -121,11 +131,7 @@ export function buildFaces(
         if (!pointInRing(px, py, f.shell)) continue
         if (best < 0 || f.planarArea < faces[best].planarArea) best = fi
       }
-      if (best >= 0) {
-        const ring = hs.map((h) => [x[origin(h)], y[origin(h)]])
-        ring.push(ring[0])
-        faces[best].holes.push(ring)
-      }
+      if (best >= 0) faces[best].holes.push(ring)
     }
   }
 
@@ -137,19 +143,24 @@ export function buildFaces(
   return { faces, danglesRemoved, bridgesRemoved, faceOf, removed }
 }
 
-function signedAreaOfHalfEdges(
-  hs: number[],
-  x: Float64Array,
-  y: Float64Array,
-  origin: (h: number) => number,
-): number {
-  let a = 0
-  for (let i = 0; i < hs.length; i++) {
-    const p = origin(hs[i])
-    const q = origin(hs[(i + 1) % hs.length])
-    a += x[p] * y[q] - x[q] * y[p]
+/** Splits a closed node cycle at repeated nodes into simple cycles. */
+function splitPinches(nodes: number[]): number[][] {
+  const seen = new Map<number, number>()
+  const stack: number[] = []
+  const loops: number[][] = []
+  for (const v of nodes) {
+    const at = seen.get(v)
+    if (at !== undefined) {
+      const loop = stack.splice(at + 1)
+      for (const u of loop) seen.delete(u)
+      if (loop.length >= 2) loops.push([v, ...loop])
+    } else {
+      seen.set(v, stack.length)
+      stack.push(v)
+    }
   }
-  return a / 2
+  if (stack.length >= 3) loops.push(stack)
+  return loops
 }
 
 /** Iteratively removes edges at degree-1 nodes; returns how many. */

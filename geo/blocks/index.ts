@@ -21,6 +21,7 @@ import { areaPolygons, type AreaFeature } from './area.js'
 import { assignPoints, type Rings } from './assign.js'
 import { buildFaces } from './faces.js'
 import { nodeLines, type NodeOptions, type Polyline } from './noding.js'
+import { mergeSlivers } from './slivers.js'
 import { pointInPolygonRings, pointOnSurface, ringBounds } from './ring.js'
 
 export { areaPolygons, type AreaFeature } from './area.js'
@@ -32,6 +33,8 @@ export { regionsByLines, type RegionsResult } from './regions.js'
 export interface BlocksOptions extends NodeOptions {
   /** Numeric building properties summed into each unit. Default ['households', 'population']. */
   weights?: string[]
+  /** Merge blocks smaller than this (m², approximate) into their longest-bordering neighbour. Default 0. */
+  minArea?: number
 }
 
 export interface UnitProperties {
@@ -53,6 +56,8 @@ export interface BlocksReport {
   /** Edges removed as dangles (stubs, lines leaving the area) and as bridges. */
   danglesRemoved: number
   bridgesRemoved: number
+  /** Slivers merged into a neighbour (see `minArea`). */
+  sliversMerged: number
   units: number
   /** Units with at least one hole (an enclosed piece of network inside a block). */
   unitsWithHoles: number
@@ -117,16 +122,23 @@ export function buildBlocks(
   for (const l of used) all.push(l)
 
   const g = nodeLines(all, opts)
-  const fr = buildFaces(g.x, g.y, g.n, g.edges, g.m)
+  let fr = buildFaces(g.x, g.y, g.n, g.edges, g.m)
+  let inside: Uint8Array = new Uint8Array(fr.faces.length)
+  fr.faces.forEach((f, i) => {
+    const [px, py] = pointOnSurface([f.shell, ...f.holes])
+    inside[i] = polys.some((p) => pointInPolygonRings(px, py, p)) ? 1 : 0
+  })
+  let slivers = 0
+  if (opts.minArea) ({ fr, inside, merged: slivers } = mergeSlivers(g, fr, inside, opts.minArea))
 
   // Keep faces inside the area; order them north→south, west→east for stable, readable ids.
   const kept: { rings: Position[][]; px: number; py: number }[] = []
-  for (const f of fr.faces) {
+  fr.faces.forEach((f, i) => {
+    if (!inside[i]) return
     const rings = [f.shell, ...f.holes]
     const [px, py] = pointOnSurface(rings)
-    if (!polys.some((p) => pointInPolygonRings(px, py, p))) continue
     kept.push({ rings, px, py })
-  }
+  })
   kept.sort((a, b) => b.py - a.py || a.px - b.px)
 
   const features: Feature<Polygon, UnitProperties>[] = kept.map((k, i) => {
@@ -185,6 +197,7 @@ export function buildBlocks(
       edges: g.m,
       danglesRemoved: fr.danglesRemoved,
       bridgesRemoved: fr.bridgesRemoved,
+      sliversMerged: slivers,
       units: features.length,
       unitsWithHoles: kept.filter((k) => k.rings.length > 1).length,
       area: areaM2,

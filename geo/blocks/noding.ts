@@ -24,7 +24,7 @@ import Flatbush from 'flatbush'
 export interface NodeOptions {
   /** Round every node to this many decimals (6 ≈ 0.1 m). Makes output coordinates exact and stable. */
   precision?: number
-  /** Distance (in degrees) under which an endpoint is taken to lie on a segment. Default 1e-9, or half a
+  /** Distance (in degrees) under which an endpoint is taken to lie on a segment. Default 1e-9, or one
    * grid step when `precision` is set. */
   tolerance?: number
 }
@@ -60,7 +60,10 @@ class F64List {
 
 export function nodeLines(lines: Polyline[], opts: NodeOptions = {}): NodedGraph {
   const scale = opts.precision === undefined ? 0 : 10 ** opts.precision
-  const tol = opts.tolerance ?? (scale ? 0.5 / scale : 1e-9)
+  // On a grid, a rounded crossing point sits up to √½ step off its segments; a one-step tolerance lets
+  // the same point, met again later on the unrounded segment (e.g. a boundary cut in an earlier pass),
+  // split it instead of leaving a hair-thin sliver between the two versions.
+  const tol = opts.tolerance ?? (scale ? 1 / scale : 1e-9)
   const tol2 = tol * tol
   const round = (v: number): number => (scale ? Math.round(v * scale) / scale : v)
 
@@ -71,14 +74,22 @@ export function nodeLines(lines: Polyline[], opts: NodeOptions = {}): NodedGraph
   const ay = new Float64Array(count)
   const bx = new Float64Array(count)
   const by = new Float64Array(count)
+  // Segments point "rightwards" (smaller x, then y, first) and exact duplicates are dropped: a shared
+  // boundary given once per side (two adjacent rings) is one segment, so a road crossing it gets one
+  // crossing point instead of two that rounding could pull apart into a sliver.
+  const seen = new Set<string>()
   let s = 0
   for (const l of lines) {
     for (let i = 0; i + 1 < l.length; i++) {
-      const x0 = round(l[i][0])
-      const y0 = round(l[i][1])
-      const x1 = round(l[i + 1][0])
-      const y1 = round(l[i + 1][1])
+      let x0 = round(l[i][0])
+      let y0 = round(l[i][1])
+      let x1 = round(l[i + 1][0])
+      let y1 = round(l[i + 1][1])
       if (x0 === x1 && y0 === y1) continue
+      if (x1 < x0 || (x1 === x0 && y1 < y0)) [x0, y0, x1, y1] = [x1, y1, x0, y0]
+      const key = `${x0},${y0},${x1},${y1}`
+      if (seen.has(key)) continue
+      seen.add(key)
       ax[s] = x0
       ay[s] = y0
       bx[s] = x1
@@ -243,10 +254,19 @@ class NodeSnapper {
   ) {}
   id(x: number, y: number): number {
     if (this.scale) {
-      const key = `${Math.round(x * this.scale)},${Math.round(y * this.scale)}`
-      const hit = this.map.get(key)
-      if (hit) return hit[0]
-      this.map.set(key, [this.count])
+      // Grid points one step apart are one node: two roundings of "the same" point (a crossing met
+      // from two segments) may land on neighbouring grid points and would otherwise leave a sliver.
+      const ix = Math.round(x * this.scale)
+      const iy = Math.round(y * this.scale)
+      const own = this.map.get(`${ix},${iy}`)
+      if (own) return own[0]
+      for (let dx = -1; dx <= 1; dx++) {
+        for (let dy = -1; dy <= 1; dy++) {
+          const hit = this.map.get(`${ix + dx},${iy + dy}`)
+          if (hit) return hit[0]
+        }
+      }
+      this.map.set(`${ix},${iy}`, [this.count])
       return this.add(x, y)
     }
     const cx = Math.floor(x / this.tol)
