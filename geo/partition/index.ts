@@ -64,9 +64,9 @@ export interface PartitionResult {
 const DEFAULT_BUDGET_MS = 30_000
 
 /**
- * Part numbering: locked parts first, by lock id; then, in rebalance mode, parts that keep an
- * initial id, by that id; then new parts by their lowest node. Dense ids given in lock/initial are
- * therefore kept unchanged.
+ * Part numbering: locked parts keep their lock id and, in rebalance mode, parts keep the initial id
+ * they continue (when below the part count); other parts take the free ids, locked first, then by
+ * their lowest node.
  */
 interface TempPart {
   pref: number
@@ -163,8 +163,25 @@ export function partition(graph: Graph, weights: Float64Array, opts: PartitionOp
     if (ap && a.pref !== b.pref) return a.pref - b.pref
     return a.minNode - b.minNode
   })
+  // A part keeps its lock or initial id when that id is free and below the part count, so one new or
+  // vanished part does not renumber all the others; the rest fill the free ids in order.
+  const P = order.length
   const finalOf = new Int32Array(temp.length).fill(-1)
-  order.forEach((t, rank) => (finalOf[t] = rank))
+  const used = new Uint8Array(P)
+  for (const t of order) {
+    const pref = temp[t].pref
+    if (pref >= 0 && pref < P && !used[pref]) {
+      finalOf[t] = pref
+      used[pref] = 1
+    }
+  }
+  let nextFree = 0
+  for (const t of order) {
+    if (finalOf[t] >= 0) continue
+    while (used[nextFree]) nextFree++
+    finalOf[t] = nextFree
+    used[nextFree] = 1
+  }
   const assignment = new Int32Array(n)
   for (let v = 0; v < n; v++) assignment[v] = finalOf[tempOf[v]]
 

@@ -31,6 +31,9 @@ export function rebalancePiece(
   const m = nodes.length
   const status = piecePartCount(ctx, nodes).status
   let k = splitInitial(ctx, nodes, initial, part)
+  const startK = k
+  const start = new Int32Array(m)
+  for (let i = 0; i < m; i++) start[i] = part[nodes[i]]
   let { partW, partN } = weigh(ctx, nodes, part, k)
   let bad = fixableBad(ctx, nodes, part, partW, k)
   if (bad.length > 0) {
@@ -54,7 +57,8 @@ export function rebalancePiece(
     const savedK = k
     for (let r = 1; r <= RINGS + 1; r++) {
       const region = r <= RINGS ? ring(ctx, nodes, part, k, bad, r) : new Uint8Array(k).fill(1)
-      k = redraw(ctx, nodes, part, k, region, seed, pieceKey, r)
+      // Redrawn parts take new ids; compact so the emptied old ids do not count as light parts.
+      k = compact(nodes, part, redraw(ctx, nodes, part, k, region, seed, pieceKey, r))
       ;({ partW, partN } = weigh(ctx, nodes, part, k))
       if (fixableBad(ctx, nodes, part, partW, k).length === 0) break
       if (r <= RINGS) {
@@ -63,7 +67,15 @@ export function rebalancePiece(
       }
     }
   }
+  // Moving units is only worth it when the band is met better than before.
   k = compact(nodes, part, k)
+  ;({ partW } = weigh(ctx, nodes, part, k))
+  const before = bandScore(ctx, weigh(ctx, nodes, start, startK, true).partW)
+  const after = bandScore(ctx, partW)
+  if (after.out > before.out || (after.out === before.out && after.violation >= before.violation - 1e-9)) {
+    for (let i = 0; i < m; i++) part[nodes[i]] = start[i]
+    k = compact(nodes, part, startK)
+  }
   const local = new Int32Array(m)
   for (let i = 0; i < m; i++) local[i] = part[nodes[i]]
   return { local, k, status, pref: matchInitial(nodes, local, k, initial) }
@@ -100,14 +112,27 @@ function splitInitial(ctx: Ctx, nodes: Int32Array, initial: Int32Array, part: In
   return k
 }
 
-function weigh(ctx: Ctx, nodes: Int32Array, part: Int32Array, k: number) {
+/** Part weights; `local` when part is parallel to nodes rather than indexed by node id. */
+function weigh(ctx: Ctx, nodes: Int32Array, part: Int32Array, k: number, local = false) {
   const partW = new Float64Array(k)
   const partN = new Int32Array(k)
   for (let i = 0; i < nodes.length; i++) {
-    partW[part[nodes[i]]] += ctx.w[nodes[i]]
-    partN[part[nodes[i]]]++
+    const p = part[local ? i : nodes[i]]
+    partW[p] += ctx.w[nodes[i]]
+    partN[p]++
   }
   return { partW, partN }
+}
+
+function bandScore(ctx: Ctx, partW: Float64Array): { out: number; violation: number } {
+  let out = 0
+  let violation = 0
+  for (const w of partW) {
+    if (inBand(w, ctx.band)) continue
+    out++
+    violation += w < ctx.band.min ? ctx.band.min - w : w - ctx.band.max
+  }
+  return { out, violation }
 }
 
 /** Out-of-band parts that a redraw could fix (a part holding a unit heavier than max cannot be). */
@@ -152,13 +177,18 @@ function redraw(
 ): number {
   const keep = new Uint8Array(ctx.n)
   for (let i = 0; i < nodes.length; i++) if (region[part[nodes[i]]]) keep[nodes[i]] = 1
+  // The engine treats a neighbour's part id as comparable, so parts outside the region are hidden
+  // behind negative ids while blobs are drawn (refinement skips negative parts), then restored.
+  for (let i = 0; i < nodes.length; i++) if (!keep[nodes[i]]) part[nodes[i]] = -1 - part[nodes[i]]
   const { members } = components(ctx, keep)
+  const drawn: [Int32Array, Int32Array][] = []
   for (let b = 0; b < members.length; b++) {
-    const blob = members[b]
-    const res = partitionPiece(ctx, blob, mixSeed(seed, r), mixSeed(pieceKey, b), part)
-    for (let i = 0; i < blob.length; i++) part[blob[i]] = k + res.local[i]
+    const res = partitionPiece(ctx, members[b], mixSeed(seed, r), mixSeed(pieceKey, b), part)
+    drawn.push([members[b], Int32Array.from(res.local, (p) => p + k)])
     k += res.k
   }
+  for (let i = 0; i < nodes.length; i++) if (!keep[nodes[i]]) part[nodes[i]] = -1 - part[nodes[i]]
+  for (const [blob, ids] of drawn) for (let i = 0; i < blob.length; i++) part[blob[i]] = ids[i]
   return k
 }
 

@@ -71,6 +71,8 @@ export function refine(
       for (let e = xadj[v]; e < xadj[v + 1]; e++) {
         if (!usable[e]) continue
         const p = part[adjncy[e]]
+        // Negative ids mark nodes outside the region being drawn (rebalance mode).
+        if (p < 0) continue
         const len = edgeLength[e] > 0 ? edgeLength[e] : 0
         if (p === a) {
           la += len

@@ -41,7 +41,10 @@ function neighbourParts(ctx: Ctx, nodes: Int32Array, part: Int32Array, p: number
   for (let i = 0; i < nodes.length; i++) {
     const v = nodes[i]
     if (part[v] !== p) continue
-    for (let e = xadj[v]; e < xadj[v + 1]; e++) if (usable[e] && part[adjncy[e]] !== p) seen.add(part[adjncy[e]])
+    for (let e = xadj[v]; e < xadj[v + 1]; e++) {
+      const q = part[adjncy[e]]
+      if (usable[e] && q !== p && q >= 0) seen.add(q)
+    }
   }
   return [...seen].sort((a, b) => a - b)
 }
