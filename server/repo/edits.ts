@@ -14,3 +14,192 @@ export async function audit(
     e.after === undefined ? null : JSON.stringify(e.after),
   ])
 }
+
+// ---- edit steps: the primitive, invertible changes every edit, undo and redo is made of ----
+
+export interface GridRecord {
+  id: number
+  code: string
+  name: string | null
+  communityId: number | null
+  locked: boolean
+}
+export interface CellRecord {
+  id: number
+  code: string
+  name: string | null
+  jurisdictionId: number | null
+  locked: boolean
+}
+export interface Attrs {
+  code?: string
+  name?: string | null
+  locked?: boolean
+}
+
+/** Ids are resolved: a created grid or cell carries the id it got, so redo recreates the same id. */
+export type Step =
+  | { t: 'units'; set: [unitId: number, gridId: number | null][] }
+  | { t: 'grid-cells'; set: [gridId: number, cellId: number | null][] }
+  | { t: 'grid+'; grid: Omit<GridRecord, 'id'> & { id?: number } }
+  | { t: 'grid-'; grid: GridRecord }
+  | { t: 'cell+'; cell: Omit<CellRecord, 'id'> & { id?: number } }
+  | { t: 'cell-'; cell: CellRecord }
+  | { t: 'grid-attrs'; id: number; set: Attrs }
+  | { t: 'cell-attrs'; id: number; set: Attrs }
+
+/** Applies one step to plan `planId` and returns the resolved step and the step that undoes it. */
+export async function applyStep(tx: Queryable, planId: number, s: Step): Promise<{ done: Step; inverse: Step }> {
+  switch (s.t) {
+    case 'units': {
+      const units = s.set.map((p) => p[0])
+      const prev = await tx.query<{ u: number; g: number | null }>(
+        `SELECT t.u, ug.grid_id AS g FROM unnest($2::bigint[]) AS t(u) LEFT JOIN unit_grids ug ON ug.plan_id = $1 AND ug.unit_id = t.u`,
+        [planId, units],
+      )
+      const before = new Map(prev.rows.map((r) => [r.u, r.g]))
+      const del = s.set.filter((p) => p[1] === null).map((p) => p[0])
+      const put = s.set.filter((p) => p[1] !== null)
+      if (del.length) await tx.query('DELETE FROM unit_grids WHERE plan_id = $1 AND unit_id = ANY($2::bigint[])', [planId, del])
+      if (put.length) {
+        await tx.query(
+          `INSERT INTO unit_grids (plan_id, unit_id, grid_id) SELECT $1, u, g FROM unnest($2::bigint[], $3::bigint[]) AS t(u, g)
+           ON CONFLICT (plan_id, unit_id) DO UPDATE SET grid_id = EXCLUDED.grid_id`,
+          [planId, put.map((p) => p[0]), put.map((p) => p[1])],
+        )
+      }
+      return { done: s, inverse: { t: 'units', set: units.map((u) => [u, before.get(u) ?? null]) } }
+    }
+    case 'grid-cells': {
+      const grids = s.set.map((p) => p[0])
+      const prev = await tx.query<{ g: number; c: number | null }>(
+        `SELECT t.g, gc.cell_id AS c FROM unnest($2::bigint[]) AS t(g) LEFT JOIN grid_cells gc ON gc.plan_id = $1 AND gc.grid_id = t.g`,
+        [planId, grids],
+      )
+      const before = new Map(prev.rows.map((r) => [r.g, r.c]))
+      const del = s.set.filter((p) => p[1] === null).map((p) => p[0])
+      const put = s.set.filter((p) => p[1] !== null)
+      if (del.length) await tx.query('DELETE FROM grid_cells WHERE plan_id = $1 AND grid_id = ANY($2::bigint[])', [planId, del])
+      if (put.length) {
+        await tx.query(
+          `INSERT INTO grid_cells (plan_id, grid_id, cell_id) SELECT $1, g, c FROM unnest($2::bigint[], $3::bigint[]) AS t(g, c)
+           ON CONFLICT (plan_id, grid_id) DO UPDATE SET cell_id = EXCLUDED.cell_id`,
+          [planId, put.map((p) => p[0]), put.map((p) => p[1])],
+        )
+      }
+      return { done: s, inverse: { t: 'grid-cells', set: grids.map((g) => [g, before.get(g) ?? null]) } }
+    }
+    case 'grid+': {
+      const g = s.grid
+      const { rows } = await tx.query<{ id: number }>(
+        g.id === undefined
+          ? `INSERT INTO grids (plan_id, code, name, community_id, locked) VALUES ($1, $2, $3, $4, $5) RETURNING id`
+          : `INSERT INTO grids (id, plan_id, code, name, community_id, locked) OVERRIDING SYSTEM VALUE VALUES ($6, $1, $2, $3, $4, $5) RETURNING id`,
+        g.id === undefined ? [planId, g.code, g.name, g.communityId, g.locked] : [planId, g.code, g.name, g.communityId, g.locked, g.id],
+      )
+      const grid = { ...g, id: rows[0].id }
+      return { done: { t: 'grid+', grid }, inverse: { t: 'grid-', grid } }
+    }
+    case 'grid-': {
+      const { rows } = await tx.query<GridRecord>(
+        `DELETE FROM grids WHERE plan_id = $1 AND id = $2 RETURNING id, code, name, community_id AS "communityId", locked`,
+        [planId, s.grid.id],
+      )
+      if (!rows.length) throw new Error(`grid ${s.grid.id} is not in plan ${planId}`)
+      return { done: { t: 'grid-', grid: rows[0] }, inverse: { t: 'grid+', grid: rows[0] } }
+    }
+    case 'cell+': {
+      const c = s.cell
+      const { rows } = await tx.query<{ id: number }>(
+        c.id === undefined
+          ? `INSERT INTO cells (plan_id, code, name, jurisdiction_id, locked) VALUES ($1, $2, $3, $4, $5) RETURNING id`
+          : `INSERT INTO cells (id, plan_id, code, name, jurisdiction_id, locked) OVERRIDING SYSTEM VALUE VALUES ($6, $1, $2, $3, $4, $5) RETURNING id`,
+        c.id === undefined ? [planId, c.code, c.name, c.jurisdictionId, c.locked] : [planId, c.code, c.name, c.jurisdictionId, c.locked, c.id],
+      )
+      const cell = { ...c, id: rows[0].id }
+      return { done: { t: 'cell+', cell }, inverse: { t: 'cell-', cell } }
+    }
+    case 'cell-': {
+      const { rows } = await tx.query<CellRecord>(
+        `DELETE FROM cells WHERE plan_id = $1 AND id = $2 RETURNING id, code, name, jurisdiction_id AS "jurisdictionId", locked`,
+        [planId, s.cell.id],
+      )
+      if (!rows.length) throw new Error(`cell ${s.cell.id} is not in plan ${planId}`)
+      return { done: { t: 'cell-', cell: rows[0] }, inverse: { t: 'cell+', cell: rows[0] } }
+    }
+    case 'grid-attrs':
+    case 'cell-attrs': {
+      const table = s.t === 'grid-attrs' ? 'grids' : 'cells'
+      const prev = await tx.query<{ code: string; name: string | null; locked: boolean }>(
+        `SELECT code, name, locked FROM ${table} WHERE plan_id = $1 AND id = $2`,
+        [planId, s.id],
+      )
+      if (!prev.rows.length) throw new Error(`${table} ${s.id} is not in plan ${planId}`)
+      const old: Attrs = {}
+      for (const k of Object.keys(s.set) as (keyof Attrs)[]) (old as Record<string, unknown>)[k] = prev.rows[0][k]
+      await tx.query(
+        `UPDATE ${table} SET code = CASE WHEN $3 THEN $4 ELSE code END, name = CASE WHEN $5 THEN $6 ELSE name END,
+            locked = CASE WHEN $7 THEN $8 ELSE locked END WHERE plan_id = $1 AND id = $2`,
+        [planId, s.id, 'code' in s.set, s.set.code ?? null, 'name' in s.set, s.set.name ?? null, 'locked' in s.set, s.set.locked ?? false],
+      )
+      return { done: s, inverse: { t: s.t, id: s.id, set: old } }
+    }
+  }
+}
+
+// ---- the edit log ----
+
+export interface EditRow {
+  id: number
+  version: number
+  op: string
+  payload: { request?: unknown; steps: Step[]; editId?: number }
+  inverse: { steps: Step[] }
+  undone: boolean
+  redoable: boolean
+  userId: number | null
+  createdAt: string
+}
+
+const EDIT_COLS = `id, version, op, payload, inverse, undone, redoable, user_id AS "userId",
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"`
+
+export async function insertEdit(
+  tx: Queryable,
+  e: { planId: number; version: number; op: string; payload: unknown; inverse: unknown; userId: number | null },
+): Promise<number> {
+  const { rows } = await tx.query<{ id: number }>(
+    `INSERT INTO plan_edits (plan_id, version, op, payload, inverse, user_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [e.planId, e.version, e.op, JSON.stringify(e.payload), JSON.stringify(e.inverse), e.userId],
+  )
+  return rows[0].id
+}
+
+/** A new edit ends the redo stack. */
+export async function clearRedo(tx: Queryable, planId: number): Promise<void> {
+  await tx.query('UPDATE plan_edits SET redoable = false WHERE plan_id = $1 AND redoable', [planId])
+}
+
+/** The edit undo would revert: the latest edit (not an undo/redo record) not yet undone. */
+export async function lastUndoable(tx: Queryable, planId: number): Promise<EditRow | undefined> {
+  const { rows } = await tx.query<EditRow>(
+    `SELECT ${EDIT_COLS} FROM plan_edits WHERE plan_id = $1 AND op NOT IN ('undo', 'redo') AND NOT undone ORDER BY version DESC LIMIT 1`,
+    [planId],
+  )
+  return rows[0]
+}
+
+/** The edit redo would re-apply: the one undone last (the lowest version on the redo stack). */
+export async function nextRedoable(tx: Queryable, planId: number): Promise<EditRow | undefined> {
+  const { rows } = await tx.query<EditRow>(`SELECT ${EDIT_COLS} FROM plan_edits WHERE plan_id = $1 AND redoable ORDER BY version ASC LIMIT 1`, [planId])
+  return rows[0]
+}
+
+export async function markUndone(tx: Queryable, editId: number, undone: boolean): Promise<void> {
+  await tx.query('UPDATE plan_edits SET undone = $2, redoable = $2 WHERE id = $1', [editId, undone])
+}
+
+export async function listEdits(db: Queryable, planId: number, limit: number): Promise<EditRow[]> {
+  const { rows } = await db.query<EditRow>(`SELECT ${EDIT_COLS} FROM plan_edits WHERE plan_id = $1 ORDER BY version DESC LIMIT $2`, [planId, limit])
+  return rows
+}
