@@ -2,12 +2,12 @@
  * Islands: a parent (community) that falls into several pieces over usable edges. DESIGN.md §2.2 lets
  * a grid be non-contiguous exactly there, when reported. A piece too light to be a grid of its own (an
  * unpopulated islet, a sliver cut off by a barrier) would otherwise become an out-of-band grid of
- * zero or few people; instead it joins the nearest part of the same parent — one that stays in band
- * if any can — and the join is reported as an 'island' exception on that part. Pieces heavy enough
- * for their own parts are still partitioned on their own. If every piece of a parent is light, they
- * all join into one part (which may then reach the band).
+ * zero or few people; instead it joins the nearest part of the same parent that it does not push
+ * further out of band, and the join is reported as an 'island' exception on that part. Pieces heavy
+ * enough for their own parts are still partitioned on their own. Light pieces with nowhere to go stay
+ * parts of their own and take in later light pieces, so several islets can add up to one grid.
  */
-import { inBand } from './band.js'
+import { violation } from './band.js'
 import type { Ctx } from './context.js'
 
 export interface PieceInfo {
@@ -43,22 +43,18 @@ export function attachIslands(
   })
   const out: Attachment[] = []
   const parents = [...byParent.keys()].sort((a, b) => a - b)
+  const viol = (x: number) => violation(x, band)
   for (const par of parents) {
     const list = byParent.get(par)!
     if (list.length < 2) continue
     const light = list.filter((i) => pieces[i].light && pieces[i].k === 1)
     if (light.length === 0) continue
-    let hosts = list.filter((i) => !light.includes(i))
-    if (hosts.length === 0) {
-      // All light: the heaviest piece hosts the rest.
-      let best = light[0]
-      for (const i of light) if (tempW[pieces[i].base] > tempW[pieces[best].base]) best = i
-      hosts = [best]
-    }
+    const pieceW = (i: number) => tempW[pieces[i].base]
+    // Heaviest light pieces first: they seed groups when there is nowhere to go.
+    light.sort((a, b) => pieceW(b) - pieceW(a) || pieces[a].nodes[0] - pieces[b].nodes[0])
     const hostNodes: number[] = []
-    for (const h of hosts) for (const v of pieces[h].nodes) hostNodes.push(v)
+    for (const i of list) if (!light.includes(i)) for (const v of pieces[i].nodes) hostNodes.push(v)
     for (const i of light) {
-      if (hosts.includes(i)) continue
       const island = pieces[i]
       let cx = 0
       let cy = 0
@@ -70,18 +66,24 @@ export function attachIslands(
       }
       cx /= island.nodes.length
       cy /= island.nodes.length
-      // Nearest host part, preferring one that stays in band with the island's weight.
+      // Nearest host part that the island does not push further out of band (the island's old part
+      // first in rebalance mode); none → the island stays a part of its own and may host later ones.
+      const home = pref[island.base]
       let bestPart = -1
       let bestKey = Infinity
-      const home = pref[island.base]
       for (const v of hostNodes) {
         const t = tempOf[v]
+        if (viol(tempW[t] + wi) > viol(tempW[t]) + 1e-9) continue
         const d = (px[v] - cx) ** 2 + (py[v] - cy) ** 2
-        const key = (home >= 0 && pref[t] === home ? 0 : 1e60) + (inBand(tempW[t] + wi, band) ? 0 : 1e30) + d
+        const key = (home >= 0 && pref[t] === home ? 0 : 1e60) + d
         if (key < bestKey || (key === bestKey && t < bestPart)) {
           bestKey = key
           bestPart = t
         }
+      }
+      if (bestPart < 0) {
+        for (const v of island.nodes) hostNodes.push(v)
+        continue
       }
       dead[island.base] = 1
       tempW[bestPart] += wi

@@ -18,7 +18,7 @@ import { shuffle } from './rng.js'
 export const OUT_OF_BAND_WEIGHT = 1e6
 export const VIOLATION_WEIGHT = 1e4
 /** Cost of one mean edge length of cut, in units of squared relative deviation. */
-export const DEFAULT_CUT_WEIGHT = 0.002
+export const DEFAULT_CUT_WEIGHT = 0.006
 const CONNECT_LIMIT = 256
 
 export interface RefineOpts {
