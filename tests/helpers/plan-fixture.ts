@@ -57,7 +57,7 @@ export async function createPlanFixture(db: Queryable, opts: { name?: string } =
   )
   await db.query(
     `INSERT INTO stations (district_id, jurisdiction_id, kind, code, name, geom) VALUES ($1, $2, 'police', 'P05', '龙华派出所', ST_SetSRID(ST_MakePoint($3, $4), 4326))`,
-    [d.id, j.id, x0 - 0.001, y0 - 0.002],
+    [d.id, j.id, x0 + 0.003, y0 - 0.0005],
   )
   const plan = await one<{ id: number }>(
     `INSERT INTO plans (district_id, name, params) VALUES ($1, $2, '{"weight":"population"}') RETURNING id`,

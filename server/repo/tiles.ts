@@ -1,0 +1,168 @@
+import type { Queryable } from '../db/index.js'
+import { WEIGHT_SQL } from './exports.js'
+import { BUFFER, EXTENT, type BaseTileLayer, type PlanTileLayer } from '../tiles/layers.js'
+
+// Properties every plan layer carries in its tiles (null ones are left out of the tile):
+// units: unit_id, name, grid_id, grid_code, cell_id, cell_code, weight, households, locked
+// grids: grid_id, grid_code, name, cell_id, cell_code, weight, households, units, locked
+// cells: cell_id, cell_code, name, weight, households, grids, units, locked
+// The feature id is the database id (unit, grid or cell), for MapLibre feature state.
+
+/** `geom` column expression and FROM/WHERE of each plan layer, restricted by `filter(geomExpr)`. */
+function planLayerSql(layer: PlanTileLayer, filter: (g: string) => string, geomOut: (g: string) => string): string {
+  switch (layer) {
+    case 'units':
+      return `SELECT u.id AS fid, u.ext_id AS unit_id, u.name, g.id AS grid_id, g.code AS grid_code, c.id AS cell_id,
+                     c.code AS cell_code, ${WEIGHT_SQL} AS weight, u.households, COALESCE(g.locked, false) AS locked,
+                     ${geomOut('u.geom')} AS geom
+                FROM plans p
+                JOIN units u ON u.district_id = p.district_id
+                LEFT JOIN unit_grids ug ON ug.plan_id = p.id AND ug.unit_id = u.id
+                LEFT JOIN grids g ON g.id = ug.grid_id
+                LEFT JOIN grid_cells gc ON gc.plan_id = p.id AND gc.grid_id = ug.grid_id
+                LEFT JOIN cells c ON c.id = gc.cell_id
+               WHERE p.id = $1 AND ${filter('u.geom')}`
+    case 'grids':
+      // Stored outlines where there are some; otherwise the union of the grid's units near the tile.
+      return `WITH outline AS (
+                SELECT g.id, g.geom FROM grids g WHERE g.plan_id = $1 AND g.geom IS NOT NULL AND ${filter('g.geom')}
+                UNION ALL
+                SELECT g.id, ST_Union(u.geom) FROM grids g
+                  JOIN unit_grids ug ON ug.plan_id = g.plan_id AND ug.grid_id = g.id
+                  JOIN units u ON u.id = ug.unit_id
+                 WHERE g.plan_id = $1 AND g.geom IS NULL AND ${filter('u.geom')}
+                 GROUP BY g.id)
+              SELECT g.id AS fid, g.id AS grid_id, g.code AS grid_code, g.name, c.id AS cell_id, c.code AS cell_code,
+                     s.weight, s.households, s.units, g.locked, ${geomOut('o.geom')} AS geom
+                FROM outline o
+                JOIN grids g ON g.id = o.id
+                JOIN plans p ON p.id = g.plan_id
+                LEFT JOIN grid_cells gc ON gc.plan_id = g.plan_id AND gc.grid_id = g.id
+                LEFT JOIN cells c ON c.id = gc.cell_id
+                CROSS JOIN LATERAL (
+                  SELECT COALESCE(sum(${WEIGHT_SQL}), 0)::float8 AS weight, COALESCE(sum(u.households), 0)::bigint AS households,
+                         count(u.id) AS units
+                    FROM unit_grids ug JOIN units u ON u.id = ug.unit_id
+                   WHERE ug.plan_id = g.plan_id AND ug.grid_id = g.id) s`
+    case 'cells':
+      return `WITH outline AS (
+                SELECT c.id, c.geom FROM cells c WHERE c.plan_id = $1 AND c.geom IS NOT NULL AND ${filter('c.geom')}
+                UNION ALL
+                SELECT c.id, ST_Union(u.geom) FROM cells c
+                  JOIN grid_cells gc ON gc.plan_id = c.plan_id AND gc.cell_id = c.id
+                  JOIN unit_grids ug ON ug.plan_id = gc.plan_id AND ug.grid_id = gc.grid_id
+                  JOIN units u ON u.id = ug.unit_id
+                 WHERE c.plan_id = $1 AND c.geom IS NULL AND ${filter('u.geom')}
+                 GROUP BY c.id)
+              SELECT c.id AS fid, c.id AS cell_id, c.code AS cell_code, c.name, s.weight, s.households, s.grids, s.units,
+                     c.locked, ${geomOut('o.geom')} AS geom
+                FROM outline o
+                JOIN cells c ON c.id = o.id
+                JOIN plans p ON p.id = c.plan_id
+                CROSS JOIN LATERAL (
+                  SELECT COALESCE(sum(${WEIGHT_SQL}), 0)::float8 AS weight, COALESCE(sum(u.households), 0)::bigint AS households,
+                         count(DISTINCT gc.grid_id) AS grids, count(u.id) AS units
+                    FROM grid_cells gc
+                    LEFT JOIN unit_grids ug ON ug.plan_id = gc.plan_id AND ug.grid_id = gc.grid_id
+                    LEFT JOIN units u ON u.id = ug.unit_id
+                   WHERE gc.plan_id = c.plan_id AND gc.cell_id = c.id) s`
+  }
+}
+
+function baseLayerSql(layer: BaseTileLayer, filter: (g: string) => string, geomOut: (g: string) => string): string {
+  switch (layer) {
+    case 'jurisdictions':
+      return `SELECT j.id AS fid, j.code, j.name, j.kind, ${geomOut('j.geom')} AS geom FROM jurisdictions j WHERE ${filter('j.geom')}`
+    case 'communities':
+      return `SELECT cm.id AS fid, cm.code, cm.name, cm.kind, j.code AS jurisdiction, ${geomOut('cm.geom')} AS geom
+                FROM communities cm JOIN jurisdictions j ON j.id = cm.jurisdiction_id WHERE ${filter('cm.geom')}`
+    case 'barriers':
+      return `SELECT b.id AS fid, b.kind, b.hard, b.name, ${geomOut('b.geom')} AS geom FROM barriers b WHERE ${filter('b.geom')}`
+    case 'stations':
+      return `SELECT s.id AS fid, s.kind, s.code, s.name, ${geomOut('s.geom')} AS geom FROM stations s WHERE ${filter('s.geom')}`
+  }
+}
+
+// ---- PostgreSQL: ST_AsMVT, one statement per tile ($2 z, $3 x, $4 y) ----
+
+const ENVELOPE = `(SELECT ST_TileEnvelope($2, $3, $4) AS merc,
+                          ST_Transform(ST_TileEnvelope($2, $3, $4, margin => ${BUFFER / EXTENT}), 4326) AS near)`
+const inTile = (g: string) => `${g} && (SELECT near FROM env)`
+const mvtGeom = (g: string) => `ST_AsMVTGeom(ST_Transform(${g}, 3857), (SELECT merc FROM env), ${EXTENT}, ${BUFFER}, true)`
+
+function mvtSql(layer: string, body: string): string {
+  // The body may begin with its own WITH; it runs as a subquery so both CTE lists stay separate.
+  return `WITH env AS ${ENVELOPE}
+          SELECT ST_AsMVT(t, '${layer}', ${EXTENT}, 'geom', 'fid') AS tile
+            FROM (SELECT * FROM (${body}) f WHERE f.geom IS NOT NULL) t`
+}
+
+const PLAN_MVT = Object.fromEntries(
+  (['units', 'grids', 'cells'] as const).map((l) => [l, mvtSql(l, planLayerSql(l, inTile, mvtGeom))]),
+) as Record<PlanTileLayer, string>
+const BASE_MVT = Object.fromEntries(
+  (['jurisdictions', 'communities', 'barriers', 'stations'] as const).map((l) => [
+    l,
+    mvtSql(l, baseLayerSql(l, inTile, mvtGeom)).replaceAll('$2', '$1').replaceAll('$3', '$2').replaceAll('$4', '$3'),
+  ]),
+) as Record<BaseTileLayer, string>
+
+/**
+ * One plan tile from ST_AsMVT (PostgreSQL only), with the plan version it was read at (one statement,
+ * one snapshot). null version = no such plan; an empty tile is an empty buffer.
+ */
+export async function planTileMvt(db: Queryable, layer: PlanTileLayer, planId: number, z: number, x: number, y: number) {
+  const { rows } = await db.query<{ version: number | null; tile: Uint8Array | null }>(
+    `SELECT (SELECT version FROM plans WHERE id = $1) AS version, (${PLAN_MVT[layer]}) AS tile`,
+    [planId, z, x, y],
+  )
+  return { version: rows[0]?.version ?? null, tile: Buffer.from(rows[0]?.tile ?? new Uint8Array()) }
+}
+
+/** One base-map tile from ST_AsMVT (PostgreSQL only). */
+export async function baseTileMvt(db: Queryable, layer: BaseTileLayer, z: number, x: number, y: number): Promise<Buffer> {
+  const { rows } = await db.query<{ tile: Uint8Array | null }>(BASE_MVT[layer], [z, x, y])
+  return Buffer.from(rows[0]?.tile ?? new Uint8Array())
+}
+
+// ---- any backend: whole layers as GeoJSON for the in-process tiler ----
+
+const all = () => 'true'
+const asGeoJSON = (g: string) => `ST_AsGeoJSON(${g}, 7)`
+
+export interface LayerFeatureRow {
+  fid: number
+  geom: string | null
+  [property: string]: unknown
+}
+
+/** Every feature of a plan layer with the plan version read in the same statement (null: no such plan). */
+export async function planLayerFeatures(db: Queryable, layer: PlanTileLayer, planId: number) {
+  const { rows } = await db.query<LayerFeatureRow & { plan_version: number | null }>(
+    `SELECT v.version AS plan_version, f.*
+       FROM (SELECT version FROM plans WHERE id = $1) v
+       LEFT JOIN (${planLayerSql(layer, all, asGeoJSON)}) f ON true`,
+    [planId],
+  )
+  const version = rows[0]?.plan_version ?? null
+  return { version, rows: rows.filter((r) => r.fid !== null) }
+}
+
+/** Every feature of a base-map layer. */
+export async function baseLayerFeatures(db: Queryable, layer: BaseTileLayer): Promise<LayerFeatureRow[]> {
+  const { rows } = await db.query<LayerFeatureRow>(baseLayerSql(layer, all, asGeoJSON))
+  return rows
+}
+
+const TABLE: Record<BaseTileLayer, string> = {
+  jurisdictions: 'jurisdictions', communities: 'communities', barriers: 'barriers', stations: 'stations',
+}
+
+/**
+ * A cheap fingerprint of a base-map table, `<rows>.<max id>`: imports insert rows (identity ids only
+ * grow) or delete them, so either changes it. An in-place UPDATE of a geometry does not; nothing does that.
+ */
+export async function baseLayerStamp(db: Queryable, layer: BaseTileLayer): Promise<string> {
+  const { rows } = await db.query<{ n: number; m: number | null }>(`SELECT count(*) AS n, max(id) AS m FROM ${TABLE[layer]}`)
+  return `${Number(rows[0].n)}.${Number(rows[0].m ?? 0)}`
+}

@@ -1,0 +1,79 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
+import { ErrorRef } from '../../schemas/common.js'
+import { BaseTileParams, EmptyTile, PlanTileParams, TileBody, TileNotModified, TileQuery } from '../../schemas/tiles.js'
+import { HttpError } from '../../plugins/errors.js'
+import { TileService, type TileAnswer } from '../../tiles/index.js'
+import { MVT_TYPE } from '../../tiles/layers.js'
+
+const RESPONSES = {
+  200: TileBody, 204: EmptyTile, 304: TileNotModified, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 500: ErrorRef,
+}
+
+/** x and y must lie on the zoom level's grid; the schema checks each alone, this checks them against z. */
+function checkTile(z: number, x: number, y: number) {
+  const n = 2 ** z
+  for (const [field, v] of [['x', x], ['y', y]] as const) {
+    if (v >= n) {
+      throw new HttpError(400, `Invalid request: params/${field} must be below 2^z = ${n} at zoom ${z}.`, [
+        { field: `params.${field}`, reason: `must be < ${n} at z=${z}` },
+      ])
+    }
+  }
+}
+
+function send(reply: FastifyReply, a: TileAnswer, what: string) {
+  if (a.status === 404) throw new HttpError(404, `${what} does not exist.`)
+  // Revalidate every time: the URL stays the same across plan versions, the ETag does not.
+  reply.header('Cache-Control', 'private, no-cache')
+  if (a.etag) reply.header('ETag', a.etag)
+  if (a.status === 200) return reply.code(200).type(MVT_TYPE).send(a.body)
+  return reply.code(a.status).send(null)
+}
+
+const tiles: FastifyPluginAsyncTypebox = async (app) => {
+  const service = new TileService(app.db)
+
+  app.get(
+    '/api/plans/:id/tiles/:layer/:z/:x/:y.mvt',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        summary: 'Vector tile of a plan layer (units, grids or cells) at its current version',
+        description:
+          'Properties: unit_id, grid_id, grid_code, cell_id, cell_code, name, weight, households, units, grids, locked ' +
+          '(those that apply to the layer); feature id = database id. An empty tile answers 204. Every signed-in role may read.',
+        tags: ['tiles'],
+        params: PlanTileParams,
+        querystring: TileQuery,
+        response: RESPONSES,
+      },
+    },
+    async (req, reply) => {
+      const { id, layer, z, x, y } = req.params
+      checkTile(z, x, y)
+      return send(reply, await service.planTile(id, layer, z, x, y, req.headers['if-none-match']), `Plan ${id}`)
+    },
+  )
+
+  app.get(
+    '/api/tiles/:layer/:z/:x/:y.mvt',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        summary: 'Vector tile of a base-map layer: jurisdictions, communities, barriers or stations',
+        description: 'Properties: code, name, kind (+ jurisdiction for communities, hard for barriers). An empty tile answers 204.',
+        tags: ['tiles'],
+        params: BaseTileParams,
+        querystring: TileQuery,
+        response: RESPONSES,
+      },
+    },
+    async (req, reply) => {
+      const { layer, z, x, y } = req.params
+      checkTile(z, x, y)
+      return send(reply, await service.baseTile(layer, z, x, y, req.headers['if-none-match']), `Layer ${layer}`)
+    },
+  )
+}
+export default tiles

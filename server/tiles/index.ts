@@ -1,0 +1,121 @@
+import type GeoJSONVT from 'geojson-vt'
+import type { Db } from '../db/index.js'
+import { planHead } from '../repo/exports.js'
+import { baseLayerFeatures, baseLayerStamp, baseTileMvt, planLayerFeatures, planTileMvt } from '../repo/tiles.js'
+import { etag, notModified } from '../export/etag.js'
+import { cutTile, layerIndex } from './tiler.js'
+import { Lru } from './lru.js'
+import type { BaseTileLayer, PlanTileLayer } from './layers.js'
+
+export interface TileAnswer {
+  /** 200 with a tile, 204 for an empty tile, 304 when If-None-Match is current, 404 for no such plan. */
+  status: 200 | 204 | 304 | 404
+  etag?: string
+  body?: Buffer
+}
+
+export interface TileServiceOptions {
+  /** Tiles kept in memory, by count and by bytes. */
+  maxTiles?: number
+  maxTileBytes?: number
+  /** Whole-layer indexes kept by the in-process tiler (embedded database). */
+  maxIndexes?: number
+  /** Force the in-process tiler even on PostgreSQL (benchmarks, tests). */
+  inProcess?: boolean
+}
+
+interface Indexed {
+  version: string
+  index: GeoJSONVT
+}
+
+/**
+ * Vector tiles of plan layers (per plan version) and base-map layers. Everything cached here is keyed
+ * by plan id + version (or a base table's fingerprint), so a new version can never be answered with an
+ * old tile, and replicas need no coordination (DESIGN §7).
+ */
+export class TileService {
+  private tiles: Lru<Buffer>
+  private indexes: Lru<Promise<Indexed>>
+  private readonly inProcess: boolean
+
+  constructor(private readonly db: Db, opts: TileServiceOptions = {}) {
+    this.tiles = new Lru<Buffer>(opts.maxTiles ?? 20_000, opts.maxTileBytes ?? 64 << 20, (b) => b.length + 100)
+    this.indexes = new Lru<Promise<Indexed>>(opts.maxIndexes ?? 16)
+    this.inProcess = opts.inProcess ?? db.kind !== 'postgres'
+  }
+
+  async planTile(planId: number, layer: PlanTileLayer, z: number, x: number, y: number, ifNoneMatch?: string | string[]): Promise<TileAnswer> {
+    const head = await planHead(this.db, planId)
+    if (!head) return { status: 404 }
+    const tagFor = (v: number | string) => etag('plan', planId, `v${v}`, layer, z, x, y)
+    if (notModified(ifNoneMatch, tagFor(head.version))) return { status: 304, etag: tagFor(head.version) }
+    const cached = this.tiles.get(`${planId}:${head.version}:${layer}:${z}/${x}/${y}`)
+    if (cached) return answer(tagFor(head.version), cached)
+
+    let version: number | string
+    let tile: Buffer
+    if (this.inProcess) {
+      const ix = await this.index(`plan:${planId}:${layer}`, String(head.version), async () => {
+        const { version, rows } = await planLayerFeatures(this.db, layer, planId)
+        return { version: String(version), index: layerIndex(rows) }
+      })
+      version = ix.version
+      tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY
+    } else {
+      const r = await planTileMvt(this.db, layer, planId, z, x, y)
+      if (r.version === null) return { status: 404 }
+      version = r.version
+      tile = r.tile
+    }
+    this.tiles.set(`${planId}:${version}:${layer}:${z}/${x}/${y}`, tile)
+    return answer(tagFor(version), tile)
+  }
+
+  async baseTile(layer: BaseTileLayer, z: number, x: number, y: number, ifNoneMatch?: string | string[]): Promise<TileAnswer> {
+    const stamp = await baseLayerStamp(this.db, layer)
+    const tag = etag('base', layer, stamp, z, x, y)
+    if (notModified(ifNoneMatch, tag)) return { status: 304, etag: tag }
+    const key = `base:${layer}:${stamp}:${z}/${x}/${y}`
+    let tile = this.tiles.get(key)
+    if (!tile) {
+      if (this.inProcess) {
+        const ix = await this.index(`base:${layer}`, stamp, async () => ({ version: stamp, index: layerIndex(await baseLayerFeatures(this.db, layer)) }))
+        tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY
+      } else {
+        tile = await baseTileMvt(this.db, layer, z, x, y)
+      }
+      this.tiles.set(key, tile)
+    }
+    return answer(tag, tile)
+  }
+
+  /**
+   * The index of `name` at `version`, loading it once however many requests ask at the same time. The
+   * loader reports the version it actually read (an edit may land in between); older versions of the
+   * same layer are dropped as soon as a newer one is loaded.
+   */
+  private async index(name: string, version: string, load: () => Promise<Indexed>): Promise<Indexed> {
+    const key = `${name}@${version}`
+    let p = this.indexes.get(key)
+    if (!p) {
+      p = load()
+      this.indexes.set(key, p)
+      p.then(
+        (ix) => {
+          const actual = `${name}@${ix.version}`
+          if (actual !== key) this.indexes.set(actual, p!)
+          this.indexes.deletePrefix(`${name}@`, actual)
+        },
+        () => this.indexes.delete(key), // a failed load is retried by the next request
+      )
+    }
+    return p
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+function answer(tag: string, tile: Buffer): TileAnswer {
+  return tile.length ? { status: 200, etag: tag, body: tile } : { status: 204, etag: tag }
+}

@@ -1,0 +1,178 @@
+import { VectorTile } from '@mapbox/vector-tile'
+import { PbfReader } from 'pbf'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { App } from '../server/app.js'
+import type { Db } from '../server/db/index.js'
+import { TileService } from '../server/tiles/index.js'
+import { BACKEND, createTestDb } from './helpers/db.js'
+import { build } from './helpers/app.js'
+import { tokenFor } from './helpers/auth.js'
+import { COLUMNS, ORIGIN, ROWS, UNIT_SIZE, createPlanFixture, moveUnit, type PlanFixture } from './helpers/plan-fixture.js'
+
+/** XYZ tile of a lng/lat point (Web Mercator). */
+function tileOf(lng: number, lat: number, z: number): [number, number] {
+  const n = 2 ** z
+  const r = (lat * Math.PI) / 180
+  return [Math.floor(((lng + 180) / 360) * n), Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n)]
+}
+/** lng/lat box [w, s, e, n] of a tile. */
+function tileBox(z: number, x: number, y: number): [number, number, number, number] {
+  const n = 2 ** z
+  const lat = (t: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * t) / n))) * 180) / Math.PI
+  return [(x / n) * 360 - 180, lat(y + 1), ((x + 1) / n) * 360 - 180, lat(y)]
+}
+
+interface Decoded {
+  id: number | undefined
+  props: Record<string, unknown>
+  box: [number, number, number, number]
+}
+function decode(buf: Buffer, layer: string, z: number, x: number, y: number): Decoded[] {
+  const vt = new VectorTile(new PbfReader(buf))
+  const l = vt.layers[layer]
+  if (!l) return []
+  const out: Decoded[] = []
+  for (let i = 0; i < l.length; i++) {
+    const f = l.feature(i)
+    const gj = f.toGeoJSON(x, y, z)
+    const pts = JSON.stringify(gj.geometry).match(/-?\d+(\.\d+)?,-?\d+(\.\d+)?/g)!.map((s) => s.split(',').map(Number))
+    const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1])
+    out.push({ id: f.id, props: f.properties, box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] })
+  }
+  return out
+}
+
+describe(`vector tiles on ${BACKEND}`, () => {
+  let db: Db
+  let app: App
+  let fx: PlanFixture
+  let headers: { authorization: string }
+  const get = (url: string, extra: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { ...headers, ...extra } })
+  const planTile = (layer: string, z: number, x: number, y: number) => get(`/api/plans/${fx.planId}/tiles/${layer}/${z}/${x}/${y}.mvt`)
+  // The whole fixture (0.006° × 0.008°) sits inside one z14 tile; z17 tiles (~0.0027°) cut through it.
+  const centre: [number, number] = [ORIGIN[0] + (COLUMNS * UNIT_SIZE) / 2, ORIGIN[1] + (ROWS * UNIT_SIZE) / 2]
+  const [x14, y14] = tileOf(...centre, 14)
+
+  beforeAll(async () => {
+    db = await createTestDb()
+    app = await build(db)
+    fx = await createPlanFixture(db)
+    headers = await tokenFor(app, db, 'police')
+  })
+  afterAll(async () => {
+    await app?.close()
+    await db?.close()
+  })
+
+  it('needs a signed-in user; validates z/x/y naming the field; 404 for no plan', async () => {
+    expect((await app.inject({ method: 'GET', url: `/api/plans/${fx.planId}/tiles/units/14/${x14}/${y14}.mvt` })).statusCode).toBe(401)
+    for (const [path, field] of [['units/19/0/0', 'z'], ['units/3/8/0', 'x'], ['units/3/0/8', 'y'], ['units/3/0/-1', 'y'], ['units/a/0/0', 'z'], ['roads/3/0/0', 'layer']]) {
+      const r = await get(`/api/plans/${fx.planId}/tiles/${path}.mvt`)
+      expect(r.statusCode, path).toBe(400)
+      expect(JSON.stringify(r.json().details), path).toContain(field)
+    }
+    expect((await get(`/api/plans/999999/tiles/units/14/${x14}/${y14}.mvt`)).statusCode).toBe(404)
+  })
+
+  it('units land in the right z17 tiles with their assignment', async () => {
+    const z = 17
+    const tiles = new Map<string, [number, number]>()
+    for (const u of fx.units) {
+      const t = tileOf((u.box[0] + u.box[2]) / 2, (u.box[1] + u.box[3]) / 2, z)
+      tiles.set(t.join('/'), t)
+    }
+    expect(tiles.size).toBeGreaterThan(1)
+    for (const [x, y] of tiles.values()) {
+      const r = await planTile('units', z, x, y)
+      expect(r.statusCode).toBe(200)
+      expect(r.headers['content-type']).toBe('application/vnd.mapbox-vector-tile')
+      const feats = decode(r.rawPayload, 'units', z, x, y)
+      const ids = new Set(feats.map((f) => f.props.unit_id))
+      const [w, s, e, n] = tileBox(z, x, y)
+      const margin = (e - w) / 8
+      for (const u of fx.units) {
+        const [cx, cy] = [(u.box[0] + u.box[2]) / 2, (u.box[1] + u.box[3]) / 2]
+        if (cx >= w && cx < e && cy > s && cy <= n) expect(ids.has(u.extId), `${u.extId} in ${z}/${x}/${y}`).toBe(true)
+        const far = u.box[2] < w - margin || u.box[0] > e + margin || u.box[3] < s - margin || u.box[1] > n + margin
+        if (far) expect(ids.has(u.extId), `${u.extId} not in ${z}/${x}/${y}`).toBe(false)
+      }
+      for (const f of feats) {
+        const u = fx.units.find((v) => v.extId === f.props.unit_id)!
+        expect(f.id).toBe(u.id)
+        const i = fx.units.indexOf(u)
+        expect(f.props).toMatchObject({ name: u.name, grid_code: u.gridCode, grid_id: fx.grids[u.gridCode], households: 100 + 10 * i, weight: 2 * (100 + 10 * i), locked: u.gridCode === 'G003' })
+        expect(f.props.cell_code).toBe(u.gridCode === 'G003' ? 'J02' : 'J01')
+        // Decoded outline overlaps the unit's box (clipped at the tile edge + buffer).
+        expect(f.box[0]).toBeLessThan(u.box[2])
+        expect(f.box[2]).toBeGreaterThan(u.box[0])
+      }
+    }
+  })
+
+  it('grids and cells: stored or dissolved outlines with totals, Chinese names intact', async () => {
+    const grids = decode((await planTile('grids', 14, x14, y14)).rawPayload, 'grids', 14, x14, y14)
+    expect(grids.map((f) => f.props.grid_code).sort()).toEqual(['G001', 'G002', 'G003'])
+    const g2 = grids.find((f) => f.props.grid_code === 'G002')!
+    expect(g2.props).toMatchObject({ name: '和平第二网格', cell_code: 'J01', units: 4, locked: false })
+    const tol = 1e-4 // a z14 tile unit is ~0.0005° / 8
+    const col = [ORIGIN[0] + UNIT_SIZE, ORIGIN[1], ORIGIN[0] + 2 * UNIT_SIZE, ORIGIN[1] + ROWS * UNIT_SIZE]
+    g2.box.forEach((v, i) => expect(Math.abs(v - col[i])).toBeLessThan(tol))
+    const cells = decode((await planTile('cells', 14, x14, y14)).rawPayload, 'cells', 14, x14, y14)
+    expect(cells.map((f) => [f.props.cell_code, f.props.name, f.props.grids, f.props.units]).sort()).toEqual([
+      ['J01', '龙华第一警格', 2, 8],
+      ['J02', '龙华第二警格', 1, 4],
+    ])
+  })
+
+  it('an empty tile answers 204 with an ETag', async () => {
+    const r = await planTile('units', 14, 0, 0)
+    expect(r.statusCode).toBe(204)
+    expect(r.body).toBe('')
+    expect(r.headers.etag).toBeDefined()
+  })
+
+  it('base-map layers: jurisdictions, communities, barriers, stations', async () => {
+    for (const [layer, name] of [['jurisdictions', '龙华街道'], ['communities', '和平社区'], ['barriers', '龙华路'], ['stations', '龙华派出所']]) {
+      const r = await get(`/api/tiles/${layer}/14/${x14}/${y14}.mvt`)
+      expect(r.statusCode, layer).toBe(200)
+      expect(decode(r.rawPayload, layer, 14, x14, y14).map((f) => f.props.name), layer).toContain(name)
+      expect((await get(`/api/tiles/${layer}/14/${x14}/${y14}.mvt`, { 'if-none-match': r.headers.etag as string })).statusCode).toBe(304)
+    }
+    expect((await get(`/api/tiles/stations/14/0/0.mvt`)).statusCode).toBe(204)
+  })
+
+  it('ETag follows the plan version: 304 while current; an edit changes the tag and the content', async () => {
+    const z = 14
+    const first = await planTile('units', z, x14, y14)
+    const tag = first.headers.etag as string
+    expect(tag).toMatch(new RegExp(`plan-${fx.planId}-v1-units`))
+    expect(first.headers['cache-control']).toMatch(/no-cache/)
+    const same = await get(`/api/plans/${fx.planId}/tiles/units/${z}/${x14}/${y14}.mvt`, { 'if-none-match': tag })
+    expect(same.statusCode).toBe(304)
+    const gridsBefore = await planTile('grids', z, x14, y14) // warm the caches of the old version
+
+    const moved = fx.units[1] // 00102, G002 -> G001
+    const version = await moveUnit(db, fx.planId, moved.id, fx.grids.G001)
+    const after = await get(`/api/plans/${fx.planId}/tiles/units/${z}/${x14}/${y14}.mvt`, { 'if-none-match': tag })
+    expect(after.statusCode).toBe(200)
+    expect(after.headers.etag).toMatch(new RegExp(`-v${version}-`))
+    const f = decode(after.rawPayload, 'units', z, x14, y14).find((d) => d.props.unit_id === moved.extId)!
+    expect(f.props.grid_code).toBe('G001')
+    const grids = decode((await planTile('grids', z, x14, y14)).rawPayload, 'grids', z, x14, y14)
+    expect(grids.find((d) => d.props.grid_code === 'G002')!.props.units).toBe(3)
+    expect(gridsBefore.headers.etag).not.toBe((await planTile('grids', z, x14, y14)).headers.etag)
+  })
+
+  it.runIf(BACKEND === 'postgres')('ST_AsMVT and the in-process tiler cut the same features', async () => {
+    const sql = new TileService(db)
+    const mem = new TileService(db, { inProcess: true })
+    for (const [layer, key, z] of [['units', 'unit_id', 17], ['grids', 'grid_code', 16], ['cells', 'cell_code', 14]] as const) {
+      const [x, y] = tileOf(ORIGIN[0] + 0.0001, ORIGIN[1] + 0.0001, z)
+      const a = await sql.planTile(fx.planId, layer, z, x, y)
+      const b = await mem.planTile(fx.planId, layer, z, x, y)
+      expect(a.etag).toBe(b.etag)
+      const props = (buf?: Buffer) => decode(buf!, layer, z, x, y).map((f) => JSON.stringify([f.props[key], f.props.weight, f.props.households, f.props.locked])).sort()
+      expect(props(a.body), layer).toEqual(props(b.body))
+    }
+  })
+})
