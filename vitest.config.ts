@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['geo/**/*.test.ts', 'server/**/*.test.ts', 'fixtures/**/*.test.ts', 'tests/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'web/dist/**'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

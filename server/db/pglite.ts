@@ -26,7 +26,12 @@ function wrap(q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable {
  * Embedded PostgreSQL + PostGIS (PGlite). `dataDir` undefined = in memory (tests).
  * PGlite is single-process: a lock file in the data folder stops a second process from opening it.
  */
-export async function openPglite(dataDir?: string): Promise<Db> {
+export interface PgliteDb extends Db {
+  /** The whole database as a gzipped tarball, loadable with `openPglite(undefined, { loadDataDir })`. */
+  dump(): Promise<Blob>
+}
+
+export async function openPglite(dataDir?: string, opts: { loadDataDir?: Blob } = {}): Promise<PgliteDb> {
   let release = () => {}
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true })
@@ -34,7 +39,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   }
   let pg: PGlite
   try {
-    pg = await PGlite.create({ dataDir, extensions: { postgis } })
+    pg = await PGlite.create({ dataDir, loadDataDir: opts.loadDataDir, extensions: { postgis } })
   } catch (err) {
     release()
     throw err
@@ -45,6 +50,9 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     ...base,
     // PGlite runs one transaction at a time; others queue behind it.
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    async dump() {
+      return pg.dumpDataDir('gzip')
+    },
     async close() {
       try {
         await pg.close()

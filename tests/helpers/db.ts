@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { pgliteTemplate } from './pglite-template.js'
 import pg from 'pg'
 import { openPglite } from '../../server/db/pglite.js'
 import { openPostgres } from '../../server/db/postgres.js'
@@ -39,6 +40,9 @@ export async function createTestDb(opts: { migrated?: boolean } = {}): Promise<D
         await a.end()
       },
     }
+  } else if (opts.migrated !== false) {
+    // a copy of a database migrated once and cached (see pglite-template.ts)
+    db = await openPglite(undefined, { loadDataDir: await pgliteTemplate() })
   } else {
     db = await openPglite()
   }
