@@ -55,7 +55,7 @@ export interface PartCount {
 
 /**
  * Number of parts for a connected piece of total weight W: among k with k·min ≤ W ≤ k·max, the one
- * whose mean part weight W/k lies nearest the target. When none exists, ceil(W/max): all parts but one
+ * nearest W/target. When none exists, ceil(W/max): all parts but one
  * can then be in band. Never more parts than nodes (each part needs at least one node).
  */
 export function choosePartCount(W: number, nodes: number, band: Band): PartCount {
@@ -64,17 +64,9 @@ export function choosePartCount(W: number, nodes: number, band: Band): PartCount
   const kLo = Math.max(1, Math.ceil(W / band.max - 1e-12))
   const kHi = band.min > 0 ? Math.floor(W / band.min + 1e-12) : Number.MAX_SAFE_INTEGER
   if (kLo <= kHi) {
-    let k = Math.min(kHi, Math.max(kLo, Math.round(W / band.target)))
-    // round() on W/target is not always nearest in W/k; check the neighbours.
-    let best = Math.abs(W / k - band.target)
-    for (const c of [k - 1, k + 1]) {
-      if (c < kLo || c > kHi || c < 1) continue
-      const d = Math.abs(W / c - band.target)
-      if (d < best - 1e-12 || (Math.abs(d - best) <= 1e-12 && c < k)) {
-        best = d
-        k = c
-      }
-    }
+    // The whole number nearest W/target (ties to fewer parts), clamped into the feasible range.
+    const x = W / band.target
+    const k = Math.min(kHi, Math.max(kLo, x - Math.floor(x) > 0.5 ? Math.ceil(x) : Math.max(1, Math.floor(x))))
     return { k: Math.min(k, nodes), status: 'ok' }
   }
   // kHi < kLo: kHi parts are all too heavy, kLo parts all too light. With kLo parts, kLo - 1 of them

@@ -55,10 +55,14 @@ describe.skipIf(!existsSync(henrico))('Henrico blocks, pop by tract, 1500–2500
 
   it('keeps every rule and explains every out-of-band grid', () => {
     expect(checkPartition(graph, weights, res, opts)).toEqual([])
-    // 9 grids cannot be in band on this graph (4 tracts of 2,645–2,959 people, a tract of 1,250, an
-    // unpopulated tract, and two tracts held together by one block), so 154/163 = 94.5 % is the
-    // most any contiguous, nested plan reaches here; gpmetis -contig per tract reached 94.1 %.
+    // 9 grids cannot be in band on this graph whatever the search: 4 tracts of 2,645–2,959 people
+    // (1 grid too heavy, 2 too light), a tract of 1,250, an unpopulated tract, tract 200122 whose two
+    // halves meet only in one block of 782, and tract 200413 held together by one block of 1,886.
+    // So 149/158 = 94.3 % is the ceiling for contiguous, nested grids with k = round(W / target);
+    // gpmetis -contig per tract reached 94.1 % (153 grids).
     expect(shareInBand(graph, weights, res, opts.min, opts.max)).toBeGreaterThanOrEqual(0.94)
+    const unexplained = res.exceptions.filter((e) => e.code === 'time-budget').length
+    expect(unexplained).toBeLessThanOrEqual(3)
   })
 
   it('gives the same plan for the same seed', () => {
