@@ -48,6 +48,10 @@ export const ProblemCode = {
   outsideParent: 'outside_parent',
   holeOutsideShell: 'hole_outside_shell',
   tooManyProblems: 'too_many_problems',
+  malformedFile: 'malformed_file',
+  missingPart: 'missing_part',
+  unsupportedEncoding: 'unsupported_encoding',
+  unsupportedFormat: 'unsupported_format',
 } as const
 export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode]
 
@@ -65,6 +69,7 @@ const REPAIRABLE = new Set<ProblemCode>([
   ProblemCode.ringCrossing,
   ProblemCode.invalidGeometry,
   ProblemCode.holeOutsideShell,
+  ProblemCode.overlap,
 ])
 const NOTICE = new Set<ProblemCode>([ProblemCode.wrongWinding])
 

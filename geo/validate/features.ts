@@ -20,6 +20,8 @@ export interface FeatureCheckOptions {
   family: Family
   /** Property holding the feature's id; default: the feature's own `id` member. */
   idField?: string
+  /** Properties tried, in order, when `idField` is unset and the feature has no `id` member. */
+  idFallbacks?: string[]
   /** An id is required (units, areas) or optional (barriers, events). */
   idRequired?: boolean
   weights?: WeightRule[]
@@ -72,7 +74,9 @@ export class FeatureChecker {
     } else out.properties = (props ?? {}) as Record<string, unknown>
 
     // id
-    const idField = this.opts.idField
+    let idField = this.opts.idField
+    if (!idField && (f.id === undefined || f.id === null))
+      idField = this.opts.idFallbacks?.find((k) => out.properties[k] !== undefined && out.properties[k] !== null)
     const rawId = idField ? out.properties[idField] : f.id
     const idName = idField ? `properties.${idField}` : 'id'
     if (rawId === undefined || rawId === null || rawId === '') {
