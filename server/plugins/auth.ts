@@ -105,7 +105,9 @@ export async function jwtSecret(db: Db, env: NodeJS.ProcessEnv = process.env): P
 }
 
 /**
- * Bearer-token auth for every route: `app.authenticate` and `app.requireRole(...)` as preHandlers.
+ * Bearer-token auth for every route: `app.authenticate` and `app.requireRole(...)`. Use them as
+ * `onRequest` hooks so an unauthenticated request is refused before its body is read or validated
+ * (as `preHandler` they also work, but then a bad body answers 400 before the 401).
  * The user is re-read on each request, so a deleted user's or a changed role's token stops working at once.
  * Also registers @fastify/rate-limit with `global: false`; routes opt in with `config.rateLimit`.
  */

@@ -35,7 +35,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/auth/me',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         summary: 'The signed-in user',
         tags: ['auth'],
@@ -52,7 +52,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/auth/password',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         summary: 'Change your own password (required after the one-time admin password)',
         tags: ['auth'],

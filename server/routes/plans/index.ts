@@ -60,14 +60,14 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/plans',
-    { preHandler: anyRole, schema: { summary: 'List plans', tags: ['plans'], querystring: ListPlansQuery, response: { 200: PlanList, ...E } } },
+    { onRequest: anyRole, schema: { summary: 'List plans', tags: ['plans'], querystring: ListPlansQuery, response: { 200: PlanList, ...E } } },
     async (req) => ({ plans: await listPlans(app.db, req.query) }),
   )
 
   app.get(
     '/api/plans/:id',
     {
-      preHandler: anyRole,
+      onRequest: anyRole,
       schema: { summary: 'A plan with its grids and police cells; ETag is the version', tags: ['plans'], params: PlanIdParams, response: { 200: PlanDetail, ...E } },
     },
     async (req, reply) => {
@@ -81,7 +81,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/plans/:id/assignments',
     {
-      preHandler: anyRole,
+      onRequest: anyRole,
       schema: { summary: 'Unit → grid assignment of the current version', tags: ['plans'], params: PlanIdParams, response: { 200: Assignments, ...E } },
     },
     async (req, reply) => {
@@ -99,7 +99,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/plans',
     {
-      preHandler: planners,
+      onRequest: planners,
       schema: { summary: 'Create an empty plan', tags: ['plans'], body: CreatePlan, response: { 201: Plan, ...E, 422: ErrorRef } },
     },
     async (req, reply) => {
@@ -119,7 +119,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/plans/import',
     {
-      preHandler: planners,
+      onRequest: planners,
       schema: {
         summary: 'Create a plan from the unit_id,grid_id[,cell_id] CSV of an existing division; bad rows are listed with line numbers',
         tags: ['plans'],
@@ -197,7 +197,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/plans/:id/copy',
     {
-      preHandler: planners,
+      onRequest: planners,
       schema: { summary: 'Copy a plan (grids, cells, assignments, locks) into a new draft', tags: ['plans'], params: PlanIdParams, body: CopyPlan, response: { 201: Plan, ...E } },
     },
     async (req, reply) => {
@@ -219,7 +219,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/plans/:id',
     {
-      preHandler: planners,
+      onRequest: planners,
       schema: {
         summary: 'Rename, publish, archive or re-parameterise a plan (does not change its version)',
         tags: ['plans'],
@@ -249,7 +249,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/plans/:id',
     {
-      preHandler: planners,
+      onRequest: planners,
       schema: {
         summary: 'Delete a plan (a published plan must be archived first)',
         tags: ['plans'],
@@ -276,7 +276,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/plans/:id/edits',
     {
-      preHandler: editors,
+      onRequest: editors,
       schema: {
         summary: 'Apply one edit (move, split, merge, create-grid, create-cell, assign, lock, rename); send If-Match: <version>',
         description:
@@ -303,7 +303,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/api/plans/:id/${kind}`,
       {
-        preHandler: planners,
+        onRequest: planners,
         schema: {
           summary: kind === 'undo' ? 'Undo the latest edit (replays its inverse); send If-Match' : 'Redo the edit undone last; send If-Match',
           tags: ['edits'],
@@ -327,7 +327,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/plans/:id/edits',
     {
-      preHandler: anyRole,
+      onRequest: anyRole,
       schema: {
         summary: 'The edit history, newest first',
         tags: ['edits'],
@@ -356,7 +356,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/plans/:id/metrics',
     {
-      preHandler: anyRole,
+      onRequest: anyRole,
       schema: { summary: 'Per-grid, per-cell and plan metrics with the list of rule violations', tags: ['plans'], params: PlanIdParams, response: { 200: PlanMetricsReply, ...E } },
     },
     async (req, reply) => {
@@ -375,7 +375,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/plans/:a/compare/:b',
     {
-      preHandler: anyRole,
+      onRequest: anyRole,
       schema: {
         summary: 'Compare two plans of one district: units and people moved, grids added/removed, metric deltas, GeoJSON of changed units',
         tags: ['plans'],

@@ -23,7 +23,7 @@ async function checkJurisdiction(db: Queryable, role: Role, jurisdictionId: numb
 }
 
 const users: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.requireRole('admin'))
+  app.addHook('onRequest', app.requireRole('admin'))
 
   app.get(
     '/api/users',
