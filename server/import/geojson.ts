@@ -98,6 +98,8 @@ export async function* readGeoJSON(
 
   const wrap = (err: unknown) => {
     if (err instanceof ImportError) return err
+    if ((err as { statusCode?: number }).statusCode === 413)
+      return new ImportError(413, ProblemCode.tooLarge, `the file is larger than ${mib(limits.maxBytes)}; split it`, 'file')
     const msg = err instanceof Error ? err.message : String(err)
     return new ImportError(400, ProblemCode.malformedJson, `the file is not valid JSON: ${msg}`, 'file')
   }
