@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { buildGraph } from '../geo/graph/index.js'
+import { planMetrics } from '../geo/metrics/index.js'
 import { checkPartition, partition } from '../geo/partition/index.js'
 import { randomTiling } from '../geo/partition/synthetic.js'
 import type { Graph } from '../geo/types.js'
@@ -52,6 +53,7 @@ function measure(c: Case) {
       }
     }
   }
+  const metrics = planMetrics(c.graph, res.assignment, c.weights, { min: c.min, max: c.max, parts: res.parts })
   const codes: Record<string, number> = {}
   for (const e of res.exceptions) codes[e.code] = (codes[e.code] ?? 0) + 1
   console.log(
@@ -64,6 +66,10 @@ function measure(c: Case) {
       maxDeviation: `${(100 * maxDev).toFixed(1)} %`,
       cutEdges,
       cutKm: Math.round(cutKm),
+      meanPolsbyPopper: Number(metrics.summary.meanPolsbyPopper.toFixed(3)),
+      // Grids in several pieces: only reported islands may be (DESIGN.md §2.2).
+      multiPiece: metrics.summary.nonContiguous,
+      crossingParent: metrics.summary.crossingParent,
       ms: Math.round(ms),
       cpuMs: Math.round(cpuMs),
       peakRssMB: Math.round(peak / 2 ** 20),
