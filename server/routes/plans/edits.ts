@@ -431,3 +431,22 @@ export async function runUndoRedo(tx: Queryable, planId: number, ifMatch: number
 export async function warmGraph(db: Queryable, districtId: number) {
   await districtGraph(db, districtId)
 }
+
+/**
+ * A change made of steps built by the caller (jobs writing their result): the same version check,
+ * edit log, audit row and metrics as an edit, in the caller's transaction.
+ */
+export async function runSteps(
+  tx: Queryable,
+  planId: number,
+  expectedVersion: number,
+  user: AuthUser,
+  op: string,
+  request: unknown,
+  build: (apply: (s: Step) => Promise<Step>) => Promise<void>,
+): Promise<EditResult> {
+  const plan = checkEditable(await lockPlan(tx, planId), planId, expectedVersion)
+  const ctx = new Ctx(tx, plan, user)
+  await build((s) => ctx.apply(s))
+  return finish(ctx, op, request)
+}

@@ -1,0 +1,108 @@
+import type { Queryable } from '../db/index.js'
+
+export type JobKind = 'partition' | 'cells' | 'rebalance' | 'import'
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+
+export interface JobRow {
+  id: string
+  kind: JobKind
+  planId: number | null
+  status: JobStatus
+  progress: number
+  message: string | null
+  params: Record<string, unknown>
+  result: unknown
+  error: string | null
+  cancelRequested: boolean
+  createdBy: number | null
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+}
+
+const TS = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+const COLS = `id::text, kind, plan_id AS "planId", status, progress, message, params, result, error, cancel_requested AS "cancelRequested",
+  created_by AS "createdBy", ${TS('created_at')} AS "createdAt", ${TS('started_at')} AS "startedAt", ${TS('finished_at')} AS "finishedAt"`
+
+export async function insertJob(db: Queryable, j: { id: string; kind: JobKind; planId: number; params: unknown; createdBy: number | null }): Promise<JobRow> {
+  const { rows } = await db.query<JobRow>(
+    `INSERT INTO jobs (id, kind, plan_id, params, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLS}`,
+    [j.id, j.kind, j.planId, JSON.stringify(j.params ?? {}), j.createdBy],
+  )
+  return rows[0]
+}
+
+export async function getJob(db: Queryable, id: string): Promise<JobRow | undefined> {
+  return (await db.query<JobRow>(`SELECT ${COLS} FROM jobs WHERE id = $1`, [id])).rows[0]
+}
+
+export async function listJobs(db: Queryable, planId: number): Promise<JobRow[]> {
+  return (await db.query<JobRow>(`SELECT ${COLS} FROM jobs WHERE plan_id = $1 ORDER BY created_at DESC LIMIT 100`, [planId])).rows
+}
+
+export async function setBossId(db: Queryable, id: string, bossId: string | null): Promise<void> {
+  await db.query('UPDATE jobs SET boss_id = $2 WHERE id = $1', [id, bossId])
+}
+
+/** queued -> running; false when the job is no longer queued (cancelled, or taken by another worker). */
+export async function startJob(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `UPDATE jobs SET status = 'running', started_at = now(), updated_at = now(), progress = 0.01, message = 'starting'
+      WHERE id = $1 AND status = 'queued' AND NOT cancel_requested RETURNING id`,
+    [id],
+  )
+  return rows.length > 0
+}
+
+export async function setProgress(db: Queryable, id: string, progress: number, message: string): Promise<void> {
+  await db.query(`UPDATE jobs SET progress = $2, message = $3, updated_at = now() WHERE id = $1 AND status = 'running'`, [
+    id,
+    Math.max(0, Math.min(1, progress)),
+    message,
+  ])
+}
+
+export async function finishJob(db: Queryable, id: string, status: 'succeeded' | 'failed' | 'cancelled', r: { result?: unknown; error?: string; message: string }) {
+  await db.query(
+    `UPDATE jobs SET status = $2, result = $3, error = $4, message = $5, finished_at = now(), updated_at = now(),
+        progress = CASE WHEN $2 = 'succeeded' THEN 1 ELSE progress END
+      WHERE id = $1 AND status IN ('queued', 'running')`,
+    [id, status, r.result === undefined ? null : JSON.stringify(r.result), r.error ?? null, r.message],
+  )
+}
+
+/** Marks the cancel request; a queued job is cancelled at once. Returns the job after the change. */
+export async function requestCancel(db: Queryable, id: string): Promise<JobRow | undefined> {
+  await db.query(
+    `UPDATE jobs SET cancel_requested = true, updated_at = now(),
+        status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+        finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+        message = CASE WHEN status = 'queued' THEN 'cancelled before it started' ELSE message END
+      WHERE id = $1`,
+    [id],
+  )
+  return getJob(db, id)
+}
+
+export async function cancelRequested(db: Queryable, id: string): Promise<boolean> {
+  return (await db.query<{ c: boolean }>('SELECT cancel_requested AS c FROM jobs WHERE id = $1', [id])).rows[0]?.c ?? true
+}
+
+/** Jobs left 'running' by a process that died: failed, so they never look alive. */
+export async function failOrphans(db: Queryable, olderThanSeconds: number): Promise<number> {
+  const { rows } = await db.query(
+    `UPDATE jobs SET status = 'failed', error = 'the worker stopped before the job finished; the plan was not changed', finished_at = now()
+      WHERE status = 'running' AND updated_at < now() - make_interval(secs => $1) RETURNING id`,
+    [olderThanSeconds],
+  )
+  return rows.length
+}
+
+/** Community and jurisdiction codes for grid and cell codes. */
+export async function parentCodes(db: Queryable, districtId: number) {
+  const c = await db.query<{ id: number; code: string; jcode: string; jid: number }>(
+    `SELECT c.id, c.code, j.code AS jcode, j.id AS jid FROM communities c JOIN jurisdictions j ON j.id = c.jurisdiction_id WHERE j.district_id = $1`,
+    [districtId],
+  )
+  return c.rows
+}
