@@ -70,14 +70,16 @@ export function attachIslands(
       // first in rebalance mode); none → the island stays a part of its own and may host later ones.
       const home = pref[island.base]
       let bestPart = -1
-      let bestKey = Infinity
+      let bestAway = 1
+      let bestD = Infinity
       for (const v of hostNodes) {
         const t = tempOf[v]
         if (viol(tempW[t] + wi) > viol(tempW[t]) + 1e-9) continue
+        const away = home >= 0 && pref[t] === home ? 0 : 1
         const d = (px[v] - cx) ** 2 + (py[v] - cy) ** 2
-        const key = (home >= 0 && pref[t] === home ? 0 : 1e60) + d
-        if (key < bestKey || (key === bestKey && t < bestPart)) {
-          bestKey = key
+        if (bestPart < 0 || away < bestAway || (away === bestAway && (d < bestD || (d === bestD && t < bestPart)))) {
+          bestAway = away
+          bestD = d
           bestPart = t
         }
       }
