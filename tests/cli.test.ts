@@ -136,6 +136,24 @@ describe('gridweave partition', () => {
     expect(await readFile(p('unit_grid2.csv'), 'utf8')).toBe(await readFile(p('unit_grid.csv'), 'utf8'))
   })
 
+  it('keeps a locked grid exactly, with its id', async () => {
+    const grids = JSON.parse(await readFile(p('grids.geojson'), 'utf8'))
+    const kept = grids.features[0]
+    await writeFile(p('lock.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [kept] }))
+    const r = await inProcess(runPartition, units, '--out', p('locked.geojson'), '--assign', p('locked.csv'), '--lock', p('lock.geojson'), '--seed', '3', ...band)
+    expect(r.code, r.stderr).toBe(0)
+    expect(summary(r).locked).toBe(kept.properties.units)
+    const before = rows(await readFile(p('unit_grid.csv'), 'utf8')).filter(([, g]) => g === kept.properties.grid_id).map(([u]) => u)
+    const after = rows(await readFile(p('locked.csv'), 'utf8')).filter(([, g]) => g === kept.properties.grid_id).map(([u]) => u)
+    expect(after).toEqual(before)
+  })
+
+  it('takes the band as --target and --tolerance', async () => {
+    const r = await inProcess(runPartition, units, '--out', p('tol.geojson'), '--id', 'unit_id', '--weight', 'pop', '--nest', 'community', '--target', '550', '--tolerance', '0.3')
+    expect(r.code, r.stderr).toBe(0)
+    expect(summary(r)).toMatchObject({ min: 385, max: 715, target: 550 })
+  })
+
   it('never puts units on both sides of a hard barrier in one grid', async () => {
     expect(walled.code, walled.stderr).toBe(0)
     expect(summary(walled)).toMatchObject({ withCrossings: 0, nonContiguous: 0 })
