@@ -65,6 +65,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/plans/{id}/export.{format}': { allow: ANY },
   'GET /api/plans/{id}/tiles/{layer}/{z}/{x}/{y}.mvt': { allow: ANY },
   'GET /api/tiles/{layer}/{z}/{x}/{y}.mvt': { allow: ANY, params: { layer: 'communities' } },
+  'POST /api/imports': { allow: PLANNERS },
+  'GET /api/imports/{id}': { allow: PLANNERS },
   'GET /api/jobs/{id}': { allow: ANY },
   'GET /api/jobs/{id}/events': { allow: ANY },
   'POST /api/jobs/{id}/cancel': { allow: PLANNERS },
