@@ -2,47 +2,59 @@ import { describe, expect, it } from 'vitest'
 import { createHttp, ConflictError, ApiError, NetworkError } from '../web/src/api/http.js'
 import { capabilitiesFrom } from '../web/src/api/capabilities.js'
 import { toServerEdits } from '../web/src/api/edits.js'
-import { planStateFromLayers } from '../web/src/api/load.js'
+import { planStateFromApi } from '../web/src/api/load.js'
 import { moveUnits, splitGrid, mergeGrids, setGridLock, assignCell, type Applied, type OpResult } from '../web/src/ops/index.js'
 
 const ok = (r: OpResult) => {
   if (!r.valid) throw new Error(r.reason)
   return r as Applied
 }
-const fc = (rows: Record<string, unknown>[]): GeoJSON.FeatureCollection => ({
-  type: 'FeatureCollection',
-  features: rows.map((p) => ({ type: 'Feature', geometry: null as unknown as GeoJSON.Geometry, properties: p })),
-})
 
-function demo() {
-  return planStateFromLayers(
-    { id: 1, name: 'p', status: 'draft', version: 7, params: { weight: 'population', min: 200, max: 400 } },
-    fc([
+const square = (x: number) => ({ type: 'Polygon', coordinates: [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]] })
+
+function loaded() {
+  const units: GeoJSON.FeatureCollection = {
+    type: 'FeatureCollection',
+    features: [
       { unit_id: '0001', grid_id: 10, community: 'C1', population: 100, households: 30 },
       { unit_id: '0002', grid_id: 10, community: 'C1', population: 150, households: 40 },
       { unit_id: '0003', grid_id: 11, community: 'C1', population: 120, households: 35 },
       { unit_id: '0004', grid_id: null, community: 'C1', population: 80, households: 20 },
-    ]),
-    fc([
-      { grid_id: 10, code: 'G10', community: 'C1', cell_id: 100, locked: false },
-      { grid_id: 11, code: 'G11', community: 'C1', cell_id: 100, locked: false },
-    ]),
-    fc([
-      { cell_id: 100, code: 'J1', parent: 'S1', locked: false },
-      { cell_id: 101, code: 'J2', parent: 'S1', locked: false },
-    ]),
+    ].map((p, i) => ({ type: 'Feature', geometry: square(i) as GeoJSON.Polygon, properties: p })),
+  }
+  return planStateFromApi(
+    {
+      id: 1, districtId: 1, name: 'p', status: 'draft', version: 7, params: { weight: 'population', min: 200, max: 400 },
+      gridList: [
+        { id: 10, code: 'G10', name: null, communityId: 5, cellId: 100, locked: false },
+        { id: 11, code: 'G11', name: null, communityId: 5, cellId: 100, locked: false },
+      ],
+      cellList: [
+        { id: 100, code: 'J1', name: null, jurisdictionId: 3, locked: false },
+        { id: 101, code: 'J2', name: null, jurisdictionId: 3, locked: false },
+      ],
+    },
+    // database ids of the assigned units in id order
+    { units: [21, 22, 23], grids: [10, 10, 11] },
+    units,
   )
 }
+const demo = () => loaded().state
 
-describe('planStateFromLayers', () => {
-  it('keeps unit ids as text with leading zeros and sums grids', () => {
-    const s = demo()
-    expect(s.unitIds).toEqual(['0001', '0002', '0003', '0004'])
+describe('planStateFromApi', () => {
+  it('matches database ids in order, keeps ext ids with leading zeros, and sums grids', () => {
+    const l = loaded()
+    const s = l.state
+    expect(s.unitIds).toEqual(['21', '22', '23', 'ext:0004'])
+    expect(l.unitExtIds).toEqual(['0001', '0002', '0003', '0004'])
+    expect(l.unmatched).toBe(1)
     expect([...s.unitGrid]).toEqual([0, 0, 1, -1])
     expect([...s.gridPopulation]).toEqual([250, 120])
     expect([...s.gridCell]).toEqual([0, 0])
     expect(s.version).toBe(7)
-    expect(s.communities[0]).toMatchObject({ code: 'C1', jurisdiction: 0 })
+    expect(s.grids[0]!.community).toBe(0)
+    expect(s.communities[0]).toMatchObject({ code: 'C1', id: '5', jurisdiction: 0 })
+    expect([...l.unitBoxes.slice(4, 8)]).toEqual([1, 0, 2, 1])
   })
 })
 
@@ -50,20 +62,20 @@ describe('toServerEdits', () => {
   it('groups unit moves by target and uses ids', () => {
     const s = demo()
     const r = ok(moveUnits(s, { units: [1, 3], grid: 1 }))
-    expect(toServerEdits(s, r.edit)).toEqual([{ op: 'move', units: [2, 4], grid: 11 }])
+    expect(toServerEdits(s, r.edit)).toEqual([{ op: 'move', units: [22], grid: 11 }])
     // the inverse sends each unit back where it was; the server has no unassign, so that part stays local
-    expect(toServerEdits(r.state, r.inverse)).toEqual([{ op: 'move', units: [2], grid: 10 }])
+    expect(toServerEdits(r.state, r.inverse)).toEqual([{ op: 'move', units: [22], grid: 10 }])
   })
   it('maps split, merge, locks and cells', () => {
     const s = demo()
     const split = ok(splitGrid(s, { grid: 0, units: [1] }))
-    expect(toServerEdits(s, split.edit)).toEqual([{ op: 'split', grid: 10, units: [2] }])
+    expect(toServerEdits(s, split.edit)).toEqual([{ op: 'split', grid: 10, units: [22] }])
     // undoing a split merges the new grid back (its id is the one the server returned)
     const named = { ...split.state, grids: split.state.grids.map((g, i) => (i === 2 ? { ...g, id: '12' } : g)) }
     expect(toServerEdits(named, split.inverse)).toEqual([{ op: 'merge', into: 10, grids: [12] }])
     const merge = ok(mergeGrids(s, { into: 0, from: 1 }))
     expect(toServerEdits(s, merge.edit)).toEqual([{ op: 'merge', into: 10, grids: [11] }])
-    expect(toServerEdits(merge.state, merge.inverse)).toEqual([{ op: 'split', grid: 10, units: [3] }])
+    expect(toServerEdits(merge.state, merge.inverse)).toEqual([{ op: 'split', grid: 10, units: [23] }])
     const lock = ok(setGridLock(s, { grids: [1], locked: true }))
     expect(toServerEdits(s, lock.edit)).toEqual([{ op: 'lock', target: 'grid', ids: [11], locked: true }])
     const cell = ok(assignCell(s, { grids: [1], cell: 1 }))

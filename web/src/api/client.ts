@@ -1,6 +1,6 @@
 import type { Capabilities } from './capabilities.js'
 import type { Http } from './http.js'
-import type { CompareReply, EditReply, ExportFormat, Job, LoginReply, Plan, PlanParams, ServerEdit, User } from './types.js'
+import type { CompareReply, EditReply, ExportFormat, GridMetrics, Job, LoginReply, Plan, PlanDetail, PlanParams, ServerEdit, ServerViolation, User } from './types.js'
 
 /** Accepts `{ plans: [...] }`, `{ items: [...] }` or a bare array. */
 function list<T>(r: unknown, key: string): T[] {
@@ -38,30 +38,31 @@ export function createClient(http: Http, caps: () => Capabilities) {
     me: () => http.get<User | { user: User }>('/api/auth/me').then((r) => (r as { user?: User }).user ?? (r as User)),
 
     listPlans: async () => list<Plan>(await http.get('/api/plans'), 'plans'),
-    getPlan: async (id: number) => planOf(await http.get(`/api/plans/${id}`)),
-    /** Starts an automatic partition; returns the job to follow (and the plan when already created). */
-    createAutoPlan: async (body: { name: string; params: PlanParams; districtId?: number }) => {
-      const r = (await http.post('/api/plans', { ...body, mode: 'partition', source: 'partition' })) as Record<string, unknown>
-      return { plan: r.plan ? planOf(r) : r.id && !r.state ? planOf(r) : undefined, job: r.job || r.jobId ? jobOf(r.job ?? { id: r.jobId }) : undefined }
+    getPlan: (id: number) => http.get<PlanDetail>(`/api/plans/${id}`),
+    assignments: (id: number) => http.get<{ planId: number; version: number; units: number[]; grids: number[] }>(`/api/plans/${id}/assignments`),
+    /** An empty plan of a district (POST /api/plans). */
+    createPlan: (body: { districtId: number; name: string; params?: PlanParams }) => http.post<Plan>('/api/plans', body),
+    /**
+     * Starts an automatic partition of a plan as a job, when the server offers one
+     * (POST /api/plans/:id/partition or POST /api/jobs); undefined when it does not.
+     */
+    startPartition: async (planId: number, params: PlanParams): Promise<Job | undefined> => {
+      if (has('POST', '/api/plans/{}/partition')) return jobOf(await http.post(`/api/plans/${planId}/partition`, { params }))
+      if (has('POST', '/api/plans/{}/jobs')) return jobOf(await http.post(`/api/plans/${planId}/jobs`, { kind: 'partition', params }))
+      if (has('POST', '/api/jobs')) return jobOf(await http.post('/api/jobs', { kind: 'partition', planId, params }))
+      return undefined
     },
     getJob: async (id: string) => jobOf(await http.get(`/api/jobs/${id}`)),
     cancelJob: (id: string) => http.del(`/api/jobs/${id}`),
-    copyPlan: async (id: number, name: string) => planOf(await http.post(`/api/plans/${id}/copy`, { name })),
-    renamePlan: async (id: number, name: string, version: number) => planOf(await http.patch(`/api/plans/${id}`, { name }, { ifMatch: version })),
+    copyPlan: (id: number, name?: string) => http.post<Plan>(`/api/plans/${id}/copy`, name ? { name } : {}),
+    renamePlan: (id: number, name: string) => http.patch<Plan>(`/api/plans/${id}`, { name }),
     deletePlan: (id: number) => http.del(`/api/plans/${id}`),
     edit: (id: number, version: number, edit: ServerEdit) => http.post<EditReply>(`/api/plans/${id}/edits`, edit, { ifMatch: version }),
-    metrics: (id: number) => http.get<unknown>(`/api/plans/${id}/metrics`),
-    compare: async (id: number, other: number): Promise<CompareReply> => {
-      const path = has('GET', '/api/plans/{}/compare/{}') ? `/api/plans/${id}/compare/${other}` : `/api/plans/${id}/compare`
-      return http.get<CompareReply>(path, { query: path.endsWith('compare') ? { with: other } : undefined })
-    },
-    /** Imports an assignment CSV (`unit_id,grid_id[,cell_id]`) into a plan. */
-    importCsv: (id: number, csv: string, version: number) =>
-      http.request<{ rows?: number; errors?: Array<{ row: number; reason: string }>; version?: number }>('POST', `/api/plans/${id}/import`, {
-        raw: csv,
-        contentType: 'text/csv',
-        ifMatch: version,
-      }),
+    metrics: (id: number) => http.get<{ version: number; grids: GridMetrics[]; violations: ServerViolation[] }>(`/api/plans/${id}/metrics`),
+    compare: (a: number, b: number) => http.get<CompareReply>(`/api/plans/${a}/compare/${b}`),
+    /** A new plan from an assignment CSV (`unit_id,grid_id[,cell_id]`); 422 lists bad rows with line numbers. */
+    importPlan: (body: { districtId: number; name: string; csv: string; params?: PlanParams }) =>
+      http.post<{ plan: Plan; import: { rows: number; grids: number; cells: number; unassignedUnits: number } }>('/api/plans/import', body),
     /** Downloads an export with the bearer token; the caller saves the Blob. */
     download: async (id: number, format: ExportFormat, layer: 'units' | 'grids' | 'cells' = 'grids') => {
       const res = await http.get<Response>(`/api/plans/${id}/export.${format}`, { query: format === 'csv' ? { bom: true } : { layer }, response: true })

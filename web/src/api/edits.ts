@@ -19,7 +19,11 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
         list.push(s.unitIds[u]!)
       })
       // The server has no "unassign" (every unit belongs to a grid): eraser strokes stay local.
-      return [...byGrid].filter(([g]) => g >= 0).map(([g, units]) => ({ op: 'move', units: units.map(Number), grid: Number(s.grids[g]!.id) }))
+      // Units with no database id (ext:…) could not be matched on load and stay local too.
+      return [...byGrid]
+        .filter(([g]) => g >= 0)
+        .map(([g, units]) => ({ op: 'move' as const, units: units.filter(isDbId).map(Number), grid: Number(s.grids[g]!.id) }))
+        .filter((e) => e.units.length > 0)
     }
     case 'set-grid-cells': {
       const byCell = new Map<number, string[]>()
@@ -47,7 +51,7 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
       const moves = e.edits.find((x) => x.op === 'set-unit-grids') as Extract<Edit, { op: 'set-unit-grids' }> | undefined
       if (added && moves) {
         const from = s.unitGrid[moves.units[0]!]!
-        return [{ op: 'split', grid: Number(s.grids[from]!.id), units: moves.units.map((u) => Number(s.unitIds[u]!)) }]
+        return [{ op: 'split', grid: Number(s.grids[from]!.id), units: moves.units.map((u) => s.unitIds[u]!).filter(isDbId).map(Number) }]
       }
       const removed = e.edits.find((x) => x.op === 'remove-grid') as { grid: number } | undefined
       if (removed && moves) {
@@ -63,3 +67,5 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
       return []
   }
 }
+
+const isDbId = (id: string) => /^\d+$/.test(id)

@@ -28,11 +28,18 @@ export interface Plan {
   name: string
   status: PlanStatus
   version: number
-  districtId?: number
+  districtId: number
   params?: PlanParams
+  grids?: number
+  cells?: number
   copiedFrom?: number | null
   createdAt?: string
   updatedAt?: string
+}
+
+export interface PlanDetail extends Plan {
+  gridList: Array<{ id: number; code: string; name: string | null; communityId: number | null; cellId: number | null; locked: boolean }>
+  cellList: Array<{ id: number; code: string; name: string | null; jurisdictionId: number | null; locked: boolean }>
 }
 
 export interface PlanParams {

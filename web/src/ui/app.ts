@@ -1,0 +1,265 @@
+import { createI18n, LANGUAGES, type Language } from '../i18n/index.js'
+import { createHttp } from '../api/http.js'
+import { loadCapabilities, type Capabilities } from '../api/capabilities.js'
+import { createClient } from '../api/client.js'
+import { planStateFromApi } from '../api/load.js'
+import type { LoginReply, User } from '../api/types.js'
+import { EditorMap, type LayerGroup, type PlanSource } from '../map/adapter.js'
+import { configuredStyleUrl } from '../map/style.js'
+import { EditorSession } from './editor.js'
+import type { Ctx } from './context.js'
+import { h, fill } from './dom.js'
+import { renderLogin } from './login.js'
+import { PlansPanel } from './plans.js'
+import { LivePanel } from './live.js'
+import { ComparePanel } from './compare.js'
+import { Interaction } from './interaction.js'
+import { renderToolbar } from './toolbar.js'
+import { renderLayers } from './layers.js'
+import { showConflict, showShortcuts, toast } from './dialogs.js'
+import { commandFor, stepBrush, type KeyLike } from './keys.js'
+
+const TOKEN_KEY = 'gridweave.token'
+
+/** Hooks the browser test reads: map idle, the session, the last brush step's time. */
+export interface TestHooks {
+  mapIdle(): Promise<void>
+  ready(): boolean
+  planLoaded(): number | undefined
+  lastStepMs(): number
+  saved(): Promise<void>
+}
+
+/** Builds the whole editor into the page's fixed slots (see index.html). */
+export async function startApp() {
+  const $ = (id: string) => document.getElementById(id)!
+  const i18n = createI18n(localStorage)
+  let caps: Capabilities = { has: () => false, paths: new Set() }
+  const http = createHttp({ getToken: () => sessionStorage.getItem(TOKEN_KEY), onUnauthorized: () => logout(true) })
+  const client = createClient(http, () => caps)
+  const map = new EditorMap($('map'), { styleUrl: configuredStyleUrl(location.search, localStorage.getItem('gridweave.style'), import.meta.env.VITE_BASEMAP_STYLE), getToken: () => sessionStorage.getItem(TOKEN_KEY) })
+  const statusEl = $('gw-status')
+  let deviationOn = false
+  let ready = false
+
+  const ctx: Ctx = {
+    i18n, client, map, user: null, session: undefined,
+    status: (kind, text) => toast(statusEl, kind, text),
+    openPlan: (id) => openPlan(id),
+    refresh: () => renderAll(),
+  }
+  const plans = new PlansPanel($('gw-plans'), ctx, (a, b) => void compare.show(a, b))
+  const compare = new ComparePanel($('gw-compare'), ctx)
+  const live = new LivePanel($('gw-live'), ctx, (target) => zoomTo(target))
+  const ia = new Interaction(map, ctx, () => renderTools())
+
+  function renderTools() {
+    renderToolbar($('gw-toolbar'), ctx, ia)
+  }
+
+  function renderHeader() {
+    const t = i18n.t
+    document.documentElement.lang = i18n.lang
+    document.title = t('app.title')
+    $('map').setAttribute('aria-label', t('app.map'))
+    const lang = h('select', { id: 'gw-lang', 'aria-label': t('lang.label'), onchange: (e: Event) => switchLanguage((e.target as HTMLSelectElement).value as Language) },
+      ...LANGUAGES.map((l) => h('option', { value: l, selected: l === i18n.lang }, t(`lang.${l}`))))
+    const u = ctx.user
+    const planName = ctx.session ? plans.plans.find((p) => p.id === ctx.session!.planId)?.name ?? '' : ''
+    fill($('gw-header'),
+      h('h1', {}, t('app.title')),
+      h('span', { class: 'gw-plan-name', id: 'gw-plan-name' }, planName),
+      h('span', { class: 'gw-spacer' }),
+      u ? h('span', { id: 'gw-user' }, '👤 ' + t('login.signedInAs', { name: u.displayName ?? u.username, role: t(`role.${u.role}`) })) : null,
+      h('label', { for: 'gw-lang', class: 'gw-visually-hidden' }, t('lang.label')), lang,
+      u ? h('button', { type: 'button', id: 'gw-logout', onclick: () => logout(false) }, t('login.logout')) : null)
+  }
+
+  function renderAll() {
+    renderHeader()
+    if (!ctx.user) {
+      renderLogin($('gw-plans'), ctx, (r) => void loggedIn(r))
+      fill($('gw-toolbar'))
+      fill($('gw-layers'))
+      live.render()
+      return
+    }
+    plans.render()
+    compare.render()
+    renderTools()
+    renderLayers($('gw-layers'), ctx, (g: LayerGroup) => g !== 'events' || caps.has('GET', '/api/tiles/{}/{}/{}/{}.mvt'), deviationOn, (on) => {
+      deviationOn = on
+      map.setColourMode(on ? 'deviation' : 'grids')
+    })
+    live.render()
+  }
+
+  function switchLanguage(l: Language) {
+    i18n.setLanguage(l)
+    renderAll()
+  }
+
+  async function loggedIn(r: LoginReply) {
+    sessionStorage.setItem(TOKEN_KEY, r.token)
+    ctx.user = r.user
+    await afterLogin()
+  }
+
+  function logout(expired: boolean) {
+    sessionStorage.removeItem(TOKEN_KEY)
+    ctx.user = null
+    ctx.session = undefined
+    map.clearPlan()
+    renderAll()
+    if (expired) ctx.status('warn', i18n.t('errors.unauthorized'))
+  }
+
+  async function afterLogin() {
+    renderAll()
+    try {
+      const [jur, com] = await Promise.all([client.areas('jurisdiction'), client.areas('community')])
+      await map.whenLoaded()
+      map.setAreas(jur, com)
+      map.setBaseTiles({ barriers: caps.has('GET', '/api/tiles/{}/{}/{}/{}.mvt'), stations: caps.has('GET', '/api/tiles/{}/{}/{}/{}.mvt') })
+      const b = boundsOf(jur)
+      if (b && !ctx.session) map.fit(b, 20)
+    } catch (err) {
+      ctx.status('error', i18n.t('app.loadFailed', { message: (err as Error).message }))
+    }
+    await plans.reload()
+    ready = true
+  }
+
+  async function openPlan(id: number) {
+    ctx.status('info', i18n.t('app.loading'))
+    try {
+      const [detail, asg, units] = await Promise.all([client.getPlan(id), client.assignments(id), client.layer(id, 'units')])
+      const loaded = planStateFromApi(detail, asg, units)
+      await map.whenLoaded()
+      compare.close()
+      const src: PlanSource = caps.has('GET', '/api/plans/{}/tiles/{}/{}/{}/{}.mvt')
+        ? { kind: 'tiles', planId: id, version: detail.version }
+        : { kind: 'geojson', units, grids: await client.layer(id, 'grids'), cells: await client.layer(id, 'cells') }
+      map.setPlan(src)
+      const session = new EditorSession(id, loaded.state, map, client, {
+        unitBoxes: loaded.unitBoxes,
+        onRefused: (r) => ctx.status('warn', ia.reasonText(r.reason, r.suggestion)),
+        onConflict: (v) => showConflict(i18n, v, () => void openPlan(id)),
+        onSaveError: (err) => {
+          ctx.status('error', (err as Error).message)
+          void openPlan(id)
+        },
+        saved: (version) => {
+          if (src.kind === 'tiles') map.refreshOutlines({ kind: 'tiles', planId: id, version })
+          void refreshServerViolations(id)
+        },
+      })
+      ctx.session = session
+      plans.currentId = id
+      session.on((c) => {
+        if (c === 'state' || c === 'selection') live.update()
+        if (c === 'history' || c === 'selection') renderTools()
+      })
+      session.paintAll()
+      const all = session.boxOfUnits(loaded.state.unitIds.map((_, i) => i))
+      if (all) map.fit(all, 20)
+      renderAll()
+      ctx.status('ok', `${detail.name} · ${i18n.t('plans.version', { version: detail.version })}`)
+      void refreshServerViolations(id)
+    } catch (err) {
+      ctx.status('error', i18n.t('app.loadFailed', { message: (err as Error).message }))
+    }
+  }
+
+  async function refreshServerViolations(id: number) {
+    if (!caps.has('GET', '/api/plans/{}/metrics')) return
+    try {
+      const m = await client.metrics(id)
+      live.serverViolations = m.violations
+      live.update()
+    } catch {
+      // metrics are advisory; the local numbers stay
+    }
+  }
+
+  function zoomTo(target: { grid?: number; cell?: number; unit?: number }) {
+    const s = ctx.session
+    if (!s) return
+    let units: number[] = []
+    if (target.grid !== undefined) {
+      units = [...s.state.unitGrid.keys()].filter((u) => s.state.unitGrid[u] === target.grid)
+      s.select(target.grid)
+    } else if (target.cell !== undefined) {
+      units = [...s.state.unitGrid.keys()].filter((u) => s.state.unitGrid[u]! >= 0 && s.state.gridCell[s.state.unitGrid[u]!] === target.cell)
+      s.select(-1, target.cell)
+    } else if (target.unit !== undefined) units = [target.unit]
+    const b = s.boxOfUnits(units)
+    if (b) map.fit(b, 60)
+  }
+
+  window.addEventListener('keydown', (e) => {
+    const cmd = commandFor(e as unknown as KeyLike)
+    if (!cmd) return
+    const s = ctx.session
+    e.preventDefault()
+    switch (cmd) {
+      case 'undo':
+        s?.undo()
+        break
+      case 'redo':
+        s?.redo()
+        break
+      case 'brush':
+      case 'select':
+      case 'box':
+      case 'eraser':
+        if (s) ia.setTool(cmd)
+        break
+      case 'smaller':
+      case 'larger':
+        ia.setBrushSize(stepBrush(ia.brushSize, cmd === 'smaller' ? -1 : 1))
+        break
+      case 'help':
+        showShortcuts(i18n)
+        break
+      case 'escape':
+        if (s) ia.setTool('select')
+        break
+    }
+  })
+
+  const hooks: TestHooks = {
+    mapIdle: () => map.idle(),
+    ready: () => ready,
+    planLoaded: () => ctx.session?.planId,
+    lastStepMs: () => ia.lastStepMs,
+    saved: () => ctx.session?.flushed() ?? Promise.resolve(),
+  }
+  ;(window as unknown as { __gridweave: TestHooks }).__gridweave = hooks
+
+  renderAll()
+  caps = await loadCapabilities(http)
+  if (sessionStorage.getItem(TOKEN_KEY)) {
+    try {
+      ctx.user = (await client.me()) as User
+      await afterLogin()
+      return
+    } catch {
+      sessionStorage.removeItem(TOKEN_KEY)
+    }
+  }
+  ready = true
+  renderAll()
+}
+
+function boundsOf(fc: GeoJSON.FeatureCollection): [number, number, number, number] | undefined {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity]
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1] as number)
+      b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1] as number)
+    } else if (Array.isArray(c)) for (const x of c) walk(x)
+  }
+  for (const f of fc.features) if (f.geometry && 'coordinates' in f.geometry) walk(f.geometry.coordinates)
+  return Number.isFinite(b[0]) ? b : undefined
+}

@@ -1,0 +1,47 @@
+import { h, fill } from './dom.js'
+import { canAssignCells, canEditGrids, type Ctx } from './context.js'
+import type { Interaction, Tool } from './interaction.js'
+import { BRUSH_SIZES } from './keys.js'
+import { setCellLock, setGridLock, canUndo, canRedo } from '../ops/index.js'
+import { showShortcuts } from './dialogs.js'
+
+const TOOL_ICONS: Record<Tool, string> = { select: '↖', brush: '●', box: '▭', eraser: '⌫', split: '✂', merge: '⊕', assign: '▦' }
+const TOOL_KEYS: Partial<Record<Tool, string>> = { select: 'V', brush: 'B', box: 'R', eraser: 'E' }
+
+/** Tool buttons (pressed state via aria-pressed), brush size, lock buttons, undo/redo. */
+export function renderToolbar(el: HTMLElement, ctx: Ctx, ia: Interaction) {
+  const t = ctx.i18n.t
+  const s = ctx.session
+  const editGrids = canEditGrids(ctx.user)
+  const tools: Tool[] = editGrids ? ['select', 'brush', 'box', 'eraser', 'split', 'merge', 'assign'] : canAssignCells(ctx.user) ? ['select', 'assign'] : ['select']
+  const name: Record<Tool, string> = {
+    select: t('tools.select'), brush: t('tools.brush'), box: t('tools.box'), eraser: t('tools.eraser'),
+    split: t('tools.split'), merge: t('tools.merge'), assign: t('tools.assignCell'),
+  }
+  const toolButtons = tools.map((tool) =>
+    h('button', { type: 'button', class: 'gw-tool', 'data-tool': tool, 'aria-pressed': String(ia.tool === tool), title: name[tool] + (TOOL_KEYS[tool] ? ` (${TOOL_KEYS[tool]})` : ''), disabled: !s, onclick: () => ia.setTool(tool) },
+      h('span', { 'aria-hidden': 'true' }, TOOL_ICONS[tool]), ' ', name[tool]))
+  const size = h('select', { id: 'gw-brush-size', 'aria-label': t('tools.brushSize'), onchange: (e: Event) => ia.setBrushSize(Number((e.target as HTMLSelectElement).value)) },
+    ...BRUSH_SIZES.map((px) => h('option', { value: px, selected: px === ia.brushSize }, t('tools.brushSizeValue', { size: px }))))
+  const sel = s && s.selectedGrid >= 0 ? s.state.grids[s.selectedGrid] : undefined
+  const target = s && s.targetGrid >= 0 ? s.state.grids[s.targetGrid]?.code : undefined
+  const targetCell = s && s.targetCell >= 0 ? s.state.cells[s.targetCell]?.code : undefined
+  const lockBtn = (label: string, icon: string, fn: () => void, disabled: boolean, id?: string) =>
+    h('button', { type: 'button', id, disabled: disabled || !s, onclick: fn }, h('span', { 'aria-hidden': 'true' }, icon), ' ', label)
+  fill(el,
+    h('div', { class: 'gw-row', role: 'toolbar', 'aria-label': t('tools.title') }, ...toolButtons),
+    h('div', { class: 'gw-row' },
+      h('label', { for: 'gw-brush-size' }, t('tools.brushSize')), size,
+      h('span', { class: 'gw-target', id: 'gw-target' }, `${t('tools.targetGrid')}: ${target ?? '—'}`),
+      ia.tool === 'assign' ? h('span', { class: 'gw-target', id: 'gw-target-cell' }, `${t('tools.targetCell')}: ${targetCell ?? '—'}`) : null),
+    h('div', { class: 'gw-row' },
+      editGrids && lockBtn(sel?.locked ? t('tools.unlock') : t('tools.lock'), sel?.locked ? '🔓' : '🔒', () => s && s.commit(setGridLock(s.state, { grids: [s.selectedGrid], locked: !sel!.locked })), !sel, 'gw-lock'),
+      editGrids && lockBtn(t('tools.lockAll'), '🔒', () => s && s.commit(setGridLock(s.state, { grids: 'all', locked: true })), false),
+      editGrids && lockBtn(t('tools.unlockAll'), '🔓', () => s && s.commit(setGridLock(s.state, { grids: 'all', locked: false })), false),
+      canAssignCells(ctx.user) && s && s.selectedCell >= 0 && lockBtn(s.state.cells[s.selectedCell]!.locked ? t('tools.unlock') + ' ' + t('live.cell') : t('tools.lock') + ' ' + t('live.cell'), '▦',
+        () => s.commit(setCellLock(s.state, { cells: [s.selectedCell], locked: !s.state.cells[s.selectedCell]!.locked })), false),
+      h('button', { type: 'button', id: 'gw-undo', disabled: !s || !canUndo(s.history), title: `${t('tools.undo')} (Ctrl/⌘+Z)`, onclick: () => s?.undo() }, h('span', { 'aria-hidden': 'true' }, '↶'), ' ', t('tools.undo')),
+      h('button', { type: 'button', id: 'gw-redo', disabled: !s || !canRedo(s.history), title: `${t('tools.redo')} (Ctrl/⌘+Shift+Z)`, onclick: () => s?.redo() }, h('span', { 'aria-hidden': 'true' }, '↷'), ' ', t('tools.redo')),
+      h('button', { type: 'button', id: 'gw-help', onclick: () => showShortcuts(ctx.i18n), title: '?' }, '? ', t('tools.shortcuts'))),
+    !editGrids && ctx.user ? h('p', { class: 'gw-note' }, 'ℹ ' + (ctx.user.role === 'police' ? t('tools.policeOnly') : t('tools.readOnly'))) : null)
+}
