@@ -170,4 +170,26 @@ describe('regionsByLines', () => {
       expect(polys[0][0].length).toBe(7)
     }
   })
+
+  it('joins the smaller piece of a split label to its neighbour when asked', () => {
+    const lines = [
+      [
+        [0.005, 0],
+        [0.005, 0.01],
+      ],
+      [
+        [0.007, 0],
+        [0.007, 0.01],
+      ],
+    ]
+    const label = (x: number) => (x > 0.005 && x < 0.007 ? 'Y' : 'X')
+    expect(regionsByLines(square, lines, label).regions.get('X')).toHaveLength(2)
+    const joined = regionsByLines(square, lines, label, { canJoin: () => true }).regions
+    expect(joined.get('X')).toHaveLength(1)
+    expect(joined.get('Y')).toHaveLength(1)
+    const area = (l: string) => joined.get(l)!.reduce((s, p) => s + turfArea({ type: 'Polygon', coordinates: p }), 0)
+    expect(area('X') / turfArea(square)).toBeCloseTo(0.5, 3)
+    // A join that is not allowed leaves the island in place.
+    expect(regionsByLines(square, lines, label, { canJoin: () => false }).regions.get('X')).toHaveLength(2)
+  })
 })

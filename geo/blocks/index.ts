@@ -28,7 +28,7 @@ export { areaPolygons, type AreaFeature } from './area.js'
 export { assignPoints, PolygonIndex, type Rings } from './assign.js'
 export { nodeLines, type NodedGraph, type NodeOptions, type Polyline } from './noding.js'
 export { pointInPolygonRings, pointOnSurface, signedArea } from './ring.js'
-export { regionsByLines, type RegionsResult } from './regions.js'
+export { regionsByLines, type RegionsOptions, type RegionsResult } from './regions.js'
 
 export interface BlocksOptions extends NodeOptions {
   /** Numeric building properties summed into each unit. Default ['households', 'population']. */

@@ -6,9 +6,9 @@
  * (jurisdictions → communities → units) need. Cut lines may over-reach (e.g. whole Voronoi edges):
  * the parts between equal labels vanish in the dissolve.
  */
-import { buildFaces } from './faces.js'
+import { buildFaces, type Face } from './faces.js'
 import { areaPolygons, type AreaFeature } from './area.js'
-import { nodeLines, type NodeOptions, type Polyline } from './noding.js'
+import { nodeLines, type NodedGraph, type NodeOptions, type Polyline } from './noding.js'
 import { pointInPolygonRings, pointOnSurface } from './ring.js'
 import type { Rings } from './assign.js'
 
@@ -22,11 +22,20 @@ export interface RegionsResult {
 /**
  * @param labelAt label of the region containing (lng, lat), or null to leave that face out.
  */
+export interface RegionsOptions extends NodeOptions {
+  /**
+   * When set, a label whose faces form several pieces keeps its largest piece; each smaller piece joins
+   * the neighbouring label it shares the longest boundary with, among those `canJoin(piece, neighbour)`
+   * allows (e.g. only communities of the same jurisdiction). A piece with no allowed neighbour stays.
+   */
+  canJoin?: (label: string, neighbour: string) => boolean
+}
+
 export function regionsByLines(
   area: AreaFeature,
   lines: Polyline[],
-  labelAt: (x: number, y: number) => string | null,
-  opts: NodeOptions = {},
+  labelAt: (x: number, y: number, face: Rings) => string | null,
+  opts: RegionsOptions = {},
 ): RegionsResult {
   const polys = areaPolygons(area)
   const all: Polyline[] = []
@@ -39,9 +48,10 @@ export function regionsByLines(
   const labelIndex = new Map<string, number>()
   const faceLabel = new Int32Array(first.faces.length).fill(-1)
   first.faces.forEach((f, i) => {
-    const [px, py] = pointOnSurface([f.shell, ...f.holes])
+    const rings = [f.shell, ...f.holes]
+    const [px, py] = pointOnSurface(rings)
     if (!polys.some((p) => pointInPolygonRings(px, py, p))) return
-    const label = labelAt(px, py)
+    const label = labelAt(px, py, rings)
     if (label === null) return
     let li = labelIndex.get(label)
     if (li === undefined) {
@@ -51,6 +61,8 @@ export function regionsByLines(
     }
     faceLabel[i] = li
   })
+
+  if (opts.canJoin) joinIslands(g, first.faces, first.faceOf, first.removed, faceLabel, labels, opts.canJoin)
 
   const sideLabel = (h: number): number => (first.faceOf[h] >= 0 ? faceLabel[first.faceOf[h]] : -1)
   const removed = first.removed.slice()
@@ -69,4 +81,72 @@ export function regionsByLines(
   }
   for (const [l, p] of regions) if (!p.length) regions.delete(l)
   return { regions, faces: first.faces.length }
+}
+
+/** Relabels the smaller pieces of each label (see RegionsOptions.canJoin), in place. */
+function joinIslands(
+  g: NodedGraph,
+  faces: Face[],
+  faceOf: Int32Array,
+  removed: Uint8Array,
+  faceLabel: Int32Array,
+  labels: string[],
+  canJoin: (label: string, neighbour: string) => boolean,
+): void {
+  const nf = faces.length
+  // Pieces: union-find over faces joined by an edge with the same label on both sides.
+  const parent = new Int32Array(nf)
+  for (let i = 0; i < nf; i++) parent[i] = i
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]]
+    return i
+  }
+  for (let k = 0; k < g.m; k++) {
+    if (removed[k]) continue
+    const a = faceOf[2 * k]
+    const b = faceOf[2 * k + 1]
+    if (a >= 0 && b >= 0 && faceLabel[a] >= 0 && faceLabel[a] === faceLabel[b]) parent[find(a)] = find(b)
+  }
+  const pieceArea = new Float64Array(nf)
+  for (let i = 0; i < nf; i++) if (faceLabel[i] >= 0) pieceArea[find(i)] += faces[i].planarArea
+  const mainPiece = new Int32Array(labels.length).fill(-1)
+  for (let i = 0; i < nf; i++) {
+    if (faceLabel[i] < 0 || find(i) !== i) continue
+    const l = faceLabel[i]
+    if (mainPiece[l] < 0 || pieceArea[i] > pieceArea[mainPiece[l]]) mainPiece[l] = i
+  }
+  // Boundary length from each minor piece to each neighbouring label.
+  const shared = new Map<number, Map<number, number>>()
+  for (let k = 0; k < g.m; k++) {
+    if (removed[k]) continue
+    const a = faceOf[2 * k]
+    const b = faceOf[2 * k + 1]
+    if (a < 0 || b < 0 || faceLabel[a] < 0 || faceLabel[b] < 0 || faceLabel[a] === faceLabel[b]) continue
+    const u = g.edges[2 * k]
+    const v = g.edges[2 * k + 1]
+    const len = Math.hypot((g.x[v] - g.x[u]) * Math.cos((g.y[u] * Math.PI) / 180), g.y[v] - g.y[u])
+    for (const [f, o] of [
+      [a, b],
+      [b, a],
+    ]) {
+      const p = find(f)
+      if (mainPiece[faceLabel[f]] === p) continue
+      if (!canJoin(labels[faceLabel[f]], labels[faceLabel[o]])) continue
+      const m = shared.get(p) ?? new Map<number, number>()
+      m.set(faceLabel[o], (m.get(faceLabel[o]) ?? 0) + len)
+      shared.set(p, m)
+    }
+  }
+  const target = new Map<number, number>()
+  for (const [p, m] of shared) {
+    let best = -1
+    let bestLen = -1
+    for (const [l, len] of m) if (len > bestLen || (len === bestLen && l < best)) ((best = l), (bestLen = len))
+    target.set(p, best)
+  }
+  for (let i = 0; i < nf; i++) {
+    if (faceLabel[i] < 0) continue
+    const t = target.get(find(i))
+    if (t !== undefined) faceLabel[i] = t
+  }
 }
