@@ -57,6 +57,9 @@ describe(`auth and users on ${BACKEND}`, () => {
     expect(me.statusCode).toBe(200)
     expect(me.json().username).toBe(created!.username)
 
+    const blocked = await app.inject({ method: 'GET', url: '/api/users', headers })
+    expect(blocked.statusCode).toBe(403)
+    expect(blocked.json().details.reason).toBe('must-change-password')
     const change = await app.inject({
       method: 'POST', url: '/api/auth/password', headers,
       payload: { currentPassword: created!.password, newPassword: 'a-new-long-password' },
@@ -65,6 +68,7 @@ describe(`auth and users on ${BACKEND}`, () => {
     expect(change.json().mustChangePassword).toBe(false)
     const again = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: created!.username, password: 'a-new-long-password' } })
     expect(again.statusCode).toBe(200)
+    expect((await app.inject({ method: 'GET', url: '/api/users', headers })).statusCode).toBe(200)
   })
 
   it('401 without or with a bad token, 403 for the wrong role', async () => {

@@ -38,6 +38,9 @@ declare module 'fastify' {
   }
 }
 
+/** Routes a user with a one-time password may still call. */
+const PASSWORD_ROUTES = new Set(['/api/auth/me', '/api/auth/password'])
+
 /** Token lifetime in seconds. */
 export const TOKEN_TTL_S = 12 * 3600
 
@@ -129,6 +132,10 @@ export default fp(
       }
       const user = await getUser(app.db, Number(payload.sub))
       if (!user) throw new HttpError(401, 'The token belongs to a user that no longer exists; sign in again.')
+      // A one-time (bootstrap or admin-set) password opens only the way to replace it.
+      if (user.mustChangePassword && !PASSWORD_ROUTES.has(req.routeOptions.url ?? '')) {
+        throw new HttpError(403, 'Replace your one-time password first: POST /api/auth/password.', { reason: 'must-change-password' })
+      }
       req.user = { id: user.id, username: user.username, role: user.role, jurisdictionId: user.jurisdictionId }
     }
 
