@@ -15,6 +15,11 @@ export function ll(x: number, y: number): Position {
   return [LNG0 + x / KX, LAT0 + y / KY]
 }
 
+/** lng, lat -> metres east/north of the fixture origin (inverse of ll). */
+export function xy(lng: number, lat: number): [number, number] {
+  return [(lng - LNG0) * KX, (lat - LAT0) * KY]
+}
+
 /** Counter-clockwise ring from metre coordinates (closed). */
 export function ring(...pts: [number, number][]): Position[] {
   const r = pts.map(([x, y]) => ll(x, y))
