@@ -24,10 +24,11 @@
  */
 import type { Graph, PartException } from '../types.js'
 import { resolveBand, type Band } from './band.js'
-import { components, makeCtx, type Ctx } from './context.js'
+import { components, makeCtx } from './context.js'
 import { partitionPiece, type PieceResult } from './engine.js'
 import { explain } from './exceptions.js'
 import { attachIslands, type PieceInfo } from './islands.js'
+import { numberParts, type TempPart } from './numbering.js'
 import { rebalancePiece } from './rebalance.js'
 
 export { bandFromTolerance, choosePartCount, resolveBand, type Band } from './band.js'
@@ -55,25 +56,16 @@ export interface PartitionOptions {
 }
 
 export interface PartitionResult {
-  /** Part of each node, numbered 0..parts-1. */
+  /**
+   * Part of each node, numbered 0..parts-1. A locked part keeps its lock id, and in rebalance mode a
+   * part keeps the initial id it continues, whenever that id is below `parts` (see numbering.ts).
+   */
   assignment: Int32Array
   parts: number
   exceptions: PartException[]
 }
 
 const DEFAULT_BUDGET_MS = 30_000
-
-/**
- * Part numbering: locked parts keep their lock id and, in rebalance mode, parts keep the initial id
- * they continue (when below the part count); other parts take the free ids, locked first, then by
- * their lowest node.
- */
-interface TempPart {
-  pref: number
-  minNode: number
-  locked: boolean
-  piece: number
-}
 
 export function partition(graph: Graph, weights: Float64Array, opts: PartitionOptions): PartitionResult {
   const n = graph.n
@@ -139,49 +131,7 @@ export function partition(graph: Graph, weights: Float64Array, opts: PartitionOp
   const tempPref = Int32Array.from(temp, (t) => t.pref)
   const attached = opts.islands === 'separate' ? [] : attachIslands(ctx, infos, tempOf, tempW, dead, tempPref)
 
-  // Two pieces may claim the same initial id (a part that got split): the one with the lowest node
-  // keeps it, the other numbers as new.
-  const claimed = new Map<number, number>()
-  for (let t = 0; t < temp.length; t++) {
-    const p = temp[t]
-    if (p.locked || p.pref < 0 || dead[t]) continue
-    const other = claimed.get(p.pref)
-    if (other === undefined) claimed.set(p.pref, t)
-    else if (temp[other].minNode > p.minNode) {
-      temp[other].pref = -1
-      claimed.set(p.pref, t)
-    } else p.pref = -1
-  }
-  const order = temp.map((_, i) => i).filter((i) => !dead[i])
-  order.sort((i, j) => {
-    const a = temp[i]
-    const b = temp[j]
-    if (a.locked !== b.locked) return a.locked ? -1 : 1
-    const ap = a.pref >= 0
-    const bp = b.pref >= 0
-    if (ap !== bp) return ap ? -1 : 1
-    if (ap && a.pref !== b.pref) return a.pref - b.pref
-    return a.minNode - b.minNode
-  })
-  // A part keeps its lock or initial id when that id is free and below the part count, so one new or
-  // vanished part does not renumber all the others; the rest fill the free ids in order.
-  const P = order.length
-  const finalOf = new Int32Array(temp.length).fill(-1)
-  const used = new Uint8Array(P)
-  for (const t of order) {
-    const pref = temp[t].pref
-    if (pref >= 0 && pref < P && !used[pref]) {
-      finalOf[t] = pref
-      used[pref] = 1
-    }
-  }
-  let nextFree = 0
-  for (const t of order) {
-    if (finalOf[t] >= 0) continue
-    while (used[nextFree]) nextFree++
-    finalOf[t] = nextFree
-    used[nextFree] = 1
-  }
+  const { order, finalOf } = numberParts(temp, dead)
   const assignment = new Int32Array(n)
   for (let v = 0; v < n; v++) assignment[v] = finalOf[tempOf[v]]
 
@@ -191,4 +141,3 @@ export function partition(graph: Graph, weights: Float64Array, opts: PartitionOp
   return { assignment, parts: order.length, exceptions }
 }
 
-export type { Ctx }
