@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type { Queryable } from '../db/index.js'
 import { assignmentPage, exportPage, planHead, type AssignmentRow } from '../repo/exports.js'
 import type { ExportLayer, ExportRow } from './columns.js'
@@ -33,6 +34,8 @@ async function* paged<T extends { key: number }>(
       return
     }
     yield* rows
+    // The embedded database runs on this thread: let sockets and other requests move between pages.
+    await yieldToEventLoop()
     after = Number(rows[rows.length - 1].key)
     if (rows.length < PAGE_SIZE) return // a short page was read under the version guard: this is the end
   }

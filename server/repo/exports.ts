@@ -37,7 +37,8 @@ const PAGE: Record<ExportLayer, string> = {
                  ${geojson('u.geom')} AS geometry
             FROM plans p
             JOIN units u ON u.district_id = p.district_id
-            LEFT JOIN unit_grids ug ON ug.plan_id = p.id AND ug.unit_id = u.id
+            -- ug.unit_id > $3 lets a merge join start at this page, not at the first unit of the plan
+            LEFT JOIN unit_grids ug ON ug.plan_id = p.id AND ug.unit_id = u.id AND ug.unit_id > $3
             LEFT JOIN grids g ON g.id = ug.grid_id
             LEFT JOIN grid_cells gc ON gc.plan_id = p.id AND gc.grid_id = ug.grid_id
             LEFT JOIN cells c ON c.id = gc.cell_id
@@ -94,7 +95,7 @@ export async function assignmentPage(db: Queryable, planId: number, version: num
     `SELECT u.id AS key, u.ext_id AS unit_id, g.id AS grid_id, g.code AS grid_code, c.code AS cell_code
        FROM plans p
        JOIN units u ON u.district_id = p.district_id
-       LEFT JOIN unit_grids ug ON ug.plan_id = p.id AND ug.unit_id = u.id
+       LEFT JOIN unit_grids ug ON ug.plan_id = p.id AND ug.unit_id = u.id AND ug.unit_id > $3
        LEFT JOIN grids g ON g.id = ug.grid_id
        LEFT JOIN grid_cells gc ON gc.plan_id = p.id AND gc.grid_id = ug.grid_id
        LEFT JOIN cells c ON c.id = gc.cell_id
