@@ -71,6 +71,10 @@ beforeAll(async () => {
   const noWeight = JSON.parse(await readFile(join(root, units), 'utf8'))
   delete noWeight.features[5].properties.pop
   await writeFile(p('no-weight.geojson'), JSON.stringify(noWeight))
+  // The same squares in projected metres (as a UTM file would be): not lng, lat.
+  const projected = JSON.parse(await readFile(join(root, units), 'utf8'))
+  for (const f of projected.features) f.geometry.coordinates = f.geometry.coordinates.map((r: number[][]) => r.map(([x, y]) => [x * 1e4, y * 1e5]))
+  await writeFile(p('projected.geojson'), JSON.stringify(projected))
   // Real processes for the exit-code contract (each tsx start costs seconds on a busy machine, so only a
   // few, in parallel); the other cases run the same command functions in this process.
   const spawned = Promise.all([
@@ -86,6 +90,7 @@ beforeAll(async () => {
     unknownField: [runPartition, [units, '--out', p('x.geojson'), '--weight', 'people', '--min', '400', '--max', '700']],
     unknownFlag: [runPartition, [units, '--out', p('x.geojson'), '--frobnicate', '--min', '400', '--max', '700']],
     brokenJson: [runPartition, [p('broken.geojson'), '--out', p('x.geojson'), '--min', '400', '--max', '700']],
+    projected: [runPartition, [p('projected.geojson'), '--out', p('x.geojson'), '--weight', 'pop', '--min', '400', '--max', '700']],
     halfBand: [runMetrics, [units, '--assign', p('unknown-unit.csv'), '--min', '400']],
     missingWeight: [runMetrics, [p('no-weight.geojson'), '--assign', p('unknown-unit.csv'), '--id', 'unit_id', '--weight', 'pop']],
     unknownUnit: [runMetrics, [units, '--assign', p('unknown-unit.csv'), '--id', 'unit_id', '--weight', 'pop']],
@@ -189,6 +194,7 @@ describe('bad input exits 2 and says which flag or field is wrong', () => {
     ['unknownField', /--weight people/],
     ['unknownFlag', /frobnicate/],
     ['halfBand', /--min and --max go together/],
+    ['projected', /are not lng, lat degrees/],
     ['brokenJson', /not valid JSON/],
     ['missingWeight', /--weight pop: property pop of feature 5 \(id 0006\) is missing/],
     ['unknownUnit', /unit "9999" is not in/],

@@ -239,6 +239,8 @@ export function buildGraph(units: Units, opts: BuildGraphOptions = {}): { graph:
     const a = pairs.a[p], b = pairs.b[p]
     const len = Math.min(pairs.len[p], perimeter[a], perimeter[b])
     const acrossParents = lab.parent[a] !== lab.parent[b]
+    // "Runs along a barrier" = most of the shared boundary lies within barrierMetres of hard barrier
+    // lines; a barrier that only crosses the boundary, or follows a short stretch of it, does not cut.
     const alongBarrier = pairs.barrier[p] >= 0.5 * pairs.len[p]
     if (acrossParents) parentCut++
     if (alongBarrier) barrierCut++

@@ -4,7 +4,8 @@
  * turned into a BadInput that names the flag.
  */
 import type { FeatureCollection, LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson'
-import { buildGraph, type GraphReport } from '../../geo/graph/index.js'
+import { buildGraph, lngLatBBox, type GraphReport } from '../../geo/graph/index.js'
+import { checkLonLat } from '../../geo/validate/index.js'
 import type { Graph } from '../../geo/types.js'
 import { BadInput, readCollection, readWeights, requireField, requirePolygons } from './io.js'
 
@@ -45,6 +46,9 @@ export async function loadUnits(a: UnitArgs): Promise<Units> {
   }
   const idOf = (i: number) => (a.id ? String(fc.features[i].properties?.[a.id] ?? `#${i}`) : String(i))
   requirePolygons(fc, `units file ${a.input}`, idOf)
+  // Lengths and areas assume lng, lat degrees: projected or swapped files would give nonsense metres.
+  const crs = checkLonLat(lngLatBBox(fc))
+  if (crs) throw new BadInput(`units file ${a.input}: ${crs.message}`)
   const { graph, report } = buildGraph(fc, { id: a.id, nest: a.nest, barriers })
   if (a.id !== undefined && report.missingIds > 0) {
     const i = fc.features.findIndex((f) => f.properties?.[a.id!] === undefined || f.properties?.[a.id!] === null || f.properties?.[a.id!] === '')
