@@ -54,6 +54,16 @@ describe('dissolve', () => {
     expect(holes(dissolve(units, new Int32Array(9)).parts.features[0].geometry)).toBe(0)
   })
 
+  it('closes a unit hole when the unit filling it is in the same part', () => {
+    const outer = unit([rect(0, 0, 300, 300), rect(100, 100, 200, 200).slice().reverse()])
+    const inner = unit([rect(100, 100, 200, 200)])
+    const same = dissolve(fc([outer, inner]), Int32Array.from([0, 0]))
+    expect(holes(same.parts.features[0].geometry)).toBe(0)
+    expect(turf.area(same.parts.features[0])).toBeCloseTo(90_000, -2)
+    const apart = dissolve(fc([outer, inner]), Int32Array.from([0, 1]))
+    expect(holes(apart.parts.features[0].geometry)).toBe(1)
+  })
+
   it('fills an enclosed sliver gap in the data but keeps a wide empty hole', () => {
     // The left unit has a notch 0.8 m deep (beyond the snap tolerance) against its right neighbour.
     const notched = unit([ring([0, 0], [100, 0], [100, 40], [99.2, 45], [99.2, 55], [100, 60], [100, 100], [0, 100])])
