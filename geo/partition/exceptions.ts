@@ -179,10 +179,14 @@ function islands(ctx: Ctx): PartException[] {
   }
   const out: PartException[] = []
   const parentsSplit = [...count.entries()].filter(([, c]) => c > 1).sort((a, b) => a[0] - b[0])
+  // Off-mainland nodes per split parent, gathered in one sweep (a city can have hundreds of them).
+  const offshore = new Map<number, number[]>(parentsSplit.map(([par]) => [par, []]))
+  for (let v = 0; v < n; v++) {
+    const list = offshore.get(g.parent[v])
+    if (list && piece[v] !== mainland.get(g.parent[v])) list.push(v)
+  }
   for (const [par, c] of parentsSplit) {
-    const m = mainland.get(par)!
-    const nodes: number[] = []
-    for (let v = 0; v < n; v++) if (g.parent[v] === par && piece[v] !== m) nodes.push(v)
+    const nodes = offshore.get(par)!
     const name = g.parents[par] ?? ''
     out.push({
       code: 'island',
