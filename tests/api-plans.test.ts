@@ -126,6 +126,17 @@ describe(`plans, edits, metrics and compare on ${BACKEND}`, () => {
     expect(log.canUndo).toBe(true)
     const audit = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE entity = 'plan' AND entity_id = $1 AND action = 'edit.move'`, [String(planId)])
     expect(audit.rows[0].n).toBe(1)
+    // Outlines are re-dissolved shortly after the commit: the moved unit now lies inside 00102's outline.
+    let inside = false
+    for (let i = 0; i < 50 && !inside; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      const q = await db.query<{ ok: boolean }>(
+        `SELECT ST_Covers(g.geom, u.geom) AS ok FROM grids g, units u WHERE g.id = $1 AND u.id = $2 AND g.geom IS NOT NULL`,
+        [grid['00102'], t.at(0, 1)],
+      )
+      inside = q.rows[0]?.ok === true
+    }
+    expect(inside).toBe(true)
   })
 
   it('refuses edits that break a hard rule with 422 and a reason, changing nothing', async () => {

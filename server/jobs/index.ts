@@ -30,6 +30,7 @@ import { assignments, cellList, gridList, planHead, unitsOfDistrict } from '../r
 import type { Step } from '../repo/edits.js'
 import { districtGraph } from '../routes/plans/measure.js'
 import { runSteps } from '../routes/plans/edits.js'
+import { scheduleOutlines } from '../routes/plans/outlines.js'
 import type { EngineInput, EngineOutput } from './engine.js'
 import { runInWorker } from './run.js'
 
@@ -233,11 +234,12 @@ export class JobRunner {
     const user = { id: job.createdBy, username: 'job', role: 'planner', jurisdictionId: null } as unknown as AuthUser
     try {
       const r = await this.db.transaction((tx) =>
-        runSteps(tx, head.id, startVersion, user, job.kind, { jobId: job.id, params }, async (apply) => {
+        runSteps(tx, dg, head.id, startVersion, user, job.kind, { jobId: job.id, params }, async (apply) => {
           if (job.kind === 'cells') await writeCells(apply, out, grids, cells, codes, dg.graph)
           else await writeGrids(apply, out, grids, unitGrid, dg.unitIds, units, codes, dg.graph, job.kind === 'rebalance')
         }),
       )
+      scheduleOutlines(this.db, head.id)
       return {
         version: r.version,
         editId: r.editId,

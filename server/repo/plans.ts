@@ -284,3 +284,25 @@ export async function refreshGeometry(tx: Queryable, planId: number, grids: numb
     [planId, cells],
   )
 }
+
+/** Marks outlines of the given grids and cells stale (NULL): readers dissolve them from units until refreshed. */
+export async function clearOutlines(tx: Queryable, planId: number, grids: number[], cells: number[]): Promise<void> {
+  if (grids.length) await tx.query('UPDATE grids SET geom = NULL WHERE plan_id = $1 AND id = ANY($2::bigint[]) AND geom IS NOT NULL', [planId, grids])
+  if (cells.length) await tx.query('UPDATE cells SET geom = NULL WHERE plan_id = $1 AND id = ANY($2::bigint[]) AND geom IS NOT NULL', [planId, cells])
+}
+
+/** Dissolves the outlines that are NULL (call with the plan row locked). */
+export async function refreshMissingOutlines(tx: Queryable, planId: number): Promise<void> {
+  await tx.query(
+    `UPDATE grids g SET geom = (
+        SELECT ST_Multi(ST_CollectionExtract(ST_Union(u.geom), 3)) FROM unit_grids ug JOIN units u ON u.id = ug.unit_id WHERE ug.plan_id = g.plan_id AND ug.grid_id = g.id)
+      WHERE g.plan_id = $1 AND g.geom IS NULL`,
+    [planId],
+  )
+  await tx.query(
+    `UPDATE cells c SET geom = (
+        SELECT ST_Multi(ST_CollectionExtract(ST_Union(g.geom), 3)) FROM grid_cells gc JOIN grids g ON g.id = gc.grid_id WHERE gc.plan_id = c.plan_id AND gc.cell_id = c.id)
+      WHERE c.plan_id = $1 AND c.geom IS NULL`,
+    [planId],
+  )
+}

@@ -15,11 +15,11 @@ export async function comparePlans(db: Db, a: number, b: number) {
   if (ha.districtId !== hb.districtId) {
     throw new HttpError(422, `Plans ${a} and ${b} cover different districts; only plans of one district can be compared.`, { reason: 'different-districts' })
   }
-  await warm(db, ha.districtId)
+  const dg = await warm(db, ha.districtId)
   const side = async (h: typeof ha) =>
     db.transaction(async (tx) => {
       const head = (await planHead(tx, h.id))!
-      const [metrics, grids, rows] = await Promise.all([measurePlan(tx, head), gridList(tx, head.id), assignedUnits(tx, head.id, null)])
+      const [metrics, grids, rows] = await Promise.all([measurePlan(tx, head, undefined, dg), gridList(tx, head.id), assignedUnits(tx, head.id, null)])
       const code = new Map(grids.map((g) => [g.id, g.code]))
       return { head, metrics, unitGrid: new Map(rows.map((r) => [r.unitId, code.get(r.gridId)!])), codes: new Set(code.values()) }
     })

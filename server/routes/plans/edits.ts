@@ -21,14 +21,14 @@ import {
   gridList,
   jurisdictionOf,
   lockPlan,
-  refreshGeometry,
+  clearOutlines,
   unitsById,
   type CellRow,
   type GridRow,
   type PlanHead,
 } from '../../repo/plans.js'
 import type { EditBody, EditResult } from '../../schemas/plans.js'
-import { districtGraph, gridPieces, measurePlan } from './measure.js'
+import { districtGraph, gridPieces, measurePlan, type DistrictGraph } from './measure.js'
 
 function refuse(reason: string, message: string, extra: Record<string, unknown> = {}): never {
   throw new HttpError(422, message, { reason, ...extra })
@@ -60,6 +60,8 @@ class Ctx {
     readonly tx: Queryable,
     readonly plan: PlanHead,
     readonly user: AuthUser,
+    /** The district's unit graph, fetched once per request before the transaction. */
+    readonly dg: DistrictGraph,
   ) {}
 
   async apply(s: Step): Promise<Step> {
@@ -179,8 +181,7 @@ function lockedCell(c: CellRow | undefined, field: string) {
 
 /** Pieces of `grids` now, to compare after the change. */
 async function pieces(ctx: Ctx, grids: number[]): Promise<Map<number, number>> {
-  const dg = await districtGraph(ctx.tx, ctx.plan.districtId)
-  return gridPieces(dg, await assignments(ctx.tx, ctx.plan.id, grids), grids)
+  return gridPieces(ctx.dg, await assignments(ctx.tx, ctx.plan.id, grids), grids)
 }
 
 async function checkContiguity(ctx: Ctx, before: Map<number, number>, allow: boolean | undefined) {
@@ -393,8 +394,9 @@ async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: 
   )
   const existingCells = await cellList(tx, plan.id, [...new Set([...ctx.cells, ...rows.map((r) => r.c)])])
   const cells = existingCells.map((c) => c.id)
-  if (ctx.unitsChanged) await refreshGeometry(tx, plan.id, grids, cells)
-  const m = await measurePlan(tx, plan, { grids, cells })
+  // Outlines are dissolved after the commit (outlines.ts); until then readers dissolve them from units.
+  if (ctx.unitsChanged) await clearOutlines(tx, plan.id, grids, cells)
+  const m = await measurePlan(tx, plan, { grids, cells }, ctx.dg)
   return {
     planId: plan.id,
     version,
@@ -409,27 +411,27 @@ async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: 
   }
 }
 
-export async function runEdit(tx: Queryable, planId: number, ifMatch: number, user: AuthUser, body: EditBody): Promise<EditResult> {
+export async function runEdit(tx: Queryable, dg: DistrictGraph, planId: number, ifMatch: number, user: AuthUser, body: EditBody): Promise<EditResult> {
   const plan = checkEditable(await lockPlan(tx, planId), planId, ifMatch)
-  const ctx = new Ctx(tx, plan, user)
+  const ctx = new Ctx(tx, plan, user, dg)
   await runOp(ctx, body)
   return finish(ctx, body.op, body)
 }
 
 /** Undo replays the inverse of the latest edit not yet undone; redo re-applies the edit undone last. */
-export async function runUndoRedo(tx: Queryable, planId: number, ifMatch: number, user: AuthUser, kind: 'undo' | 'redo'): Promise<EditResult> {
+export async function runUndoRedo(tx: Queryable, dg: DistrictGraph, planId: number, ifMatch: number, user: AuthUser, kind: 'undo' | 'redo'): Promise<EditResult> {
   const plan = checkEditable(await lockPlan(tx, planId), planId, ifMatch)
   const edit = kind === 'undo' ? await lastUndoable(tx, planId) : await nextRedoable(tx, planId)
   if (!edit) refuse(`nothing-to-${kind}`, `There is nothing to ${kind} in plan ${planId}.`)
-  const ctx = new Ctx(tx, plan, user)
+  const ctx = new Ctx(tx, plan, user, dg)
   for (const s of kind === 'undo' ? edit.inverse.steps : edit.payload.steps) await ctx.apply(s)
   await markUndone(tx, edit.id, kind === 'undo')
   return finish(ctx, kind, { editId: edit.id, version: edit.version, op: edit.op }, { editId: edit.id })
 }
 
-/** Warm the district graph outside the transaction so a first edit does not hold the plan lock while it builds. */
-export async function warmGraph(db: Queryable, districtId: number) {
-  await districtGraph(db, districtId)
+/** The district graph, fetched outside the transaction so a first edit does not hold the plan lock while it builds. */
+export async function warmGraph(db: Queryable, districtId: number): Promise<DistrictGraph> {
+  return districtGraph(db, districtId)
 }
 
 /**
@@ -438,6 +440,7 @@ export async function warmGraph(db: Queryable, districtId: number) {
  */
 export async function runSteps(
   tx: Queryable,
+  dg: DistrictGraph,
   planId: number,
   expectedVersion: number,
   user: AuthUser,
@@ -446,7 +449,7 @@ export async function runSteps(
   build: (apply: (s: Step) => Promise<Step>) => Promise<void>,
 ): Promise<EditResult> {
   const plan = checkEditable(await lockPlan(tx, planId), planId, expectedVersion)
-  const ctx = new Ctx(tx, plan, user)
+  const ctx = new Ctx(tx, plan, user, dg)
   await build((s) => ctx.apply(s))
   return finish(ctx, op, request)
 }

@@ -44,6 +44,7 @@ import { parseIfMatch, runEdit, runUndoRedo, warmGraph } from './edits.js'
 import { measurePlan } from './measure.js'
 import { readAssignmentCsv, type CsvProblem } from './csv.js'
 import { comparePlans } from './compare.js'
+import { cancelOutlines, scheduleOutlines } from './outlines.js'
 
 const E = { 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 500: ErrorRef }
 
@@ -51,6 +52,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
   const anyRole = app.requireRole('admin', 'planner', 'police', 'analyst')
   const planners = app.requireRole('admin', 'planner')
   const editors = app.requireRole('admin', 'planner', 'police')
+  app.addHook('onClose', async () => cancelOutlines(app.db))
 
   async function mustGetPlan(id: number) {
     const p = await getPlan(app.db, id)
@@ -292,8 +294,9 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
       const ifMatch = parseIfMatch(req.headers['if-match'])
       const head = await planHead(app.db, req.params.id)
       if (!head) throw new HttpError(404, `Plan ${req.params.id} does not exist.`)
-      await warmGraph(app.db, head.districtId)
-      const r = await app.db.transaction((tx) => runEdit(tx, req.params.id, ifMatch, req.user, req.body))
+      const dg = await warmGraph(app.db, head.districtId)
+      const r = await app.db.transaction((tx) => runEdit(tx, dg, req.params.id, ifMatch, req.user, req.body))
+      scheduleOutlines(app.db, r.planId)
       reply.header('etag', `"${r.version}"`)
       return r
     },
@@ -316,8 +319,9 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
         const ifMatch = parseIfMatch(req.headers['if-match'])
         const head = await planHead(app.db, req.params.id)
         if (!head) throw new HttpError(404, `Plan ${req.params.id} does not exist.`)
-        await warmGraph(app.db, head.districtId)
-        const r = await app.db.transaction((tx) => runUndoRedo(tx, req.params.id, ifMatch, req.user, kind))
+        const dg = await warmGraph(app.db, head.districtId)
+        const r = await app.db.transaction((tx) => runUndoRedo(tx, dg, req.params.id, ifMatch, req.user, kind))
+        scheduleOutlines(app.db, r.planId)
         reply.header('etag', `"${r.version}"`)
         return r
       },
@@ -362,10 +366,10 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const head = await planHead(app.db, req.params.id)
       if (!head) throw new HttpError(404, `Plan ${req.params.id} does not exist.`)
-      await warmGraph(app.db, head.districtId)
+      const dg = await warmGraph(app.db, head.districtId)
       const r = await app.db.transaction(async (tx) => {
         const h = (await planHead(tx, req.params.id))!
-        return { h, m: await measurePlan(tx, h) }
+        return { h, m: await measurePlan(tx, h, undefined, dg) }
       })
       reply.header('etag', `"${r.h.version}"`)
       return { planId: r.h.id, version: r.h.version, params: r.h.params, ...r.m }

@@ -90,8 +90,9 @@ export async function measurePlan(
   db: Queryable,
   plan: { id: number; districtId: number; params: PlanParams },
   only?: { grids: number[]; cells: number[] },
+  graph?: DistrictGraph,
 ): Promise<Measured> {
-  const dg = await districtGraph(db, plan.districtId)
+  const dg = graph ?? (await districtGraph(db, plan.districtId))
   let grids: GridRow[]
   let cells: CellRow[]
   if (only) {
@@ -251,6 +252,6 @@ export function computeMetrics(
 }
 
 /** Builds (or checks) the district graph outside any transaction. */
-export async function warm(db: Queryable, districtId: number): Promise<void> {
-  await districtGraph(db, districtId)
+export async function warm(db: Queryable, districtId: number): Promise<DistrictGraph> {
+  return districtGraph(db, districtId)
 }
