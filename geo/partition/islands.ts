@@ -42,6 +42,15 @@ export function attachIslands(
     else byParent.set(par, [i])
   })
   const out: Attachment[] = []
+  const land = landOf(ctx)
+  // Lands (pieces of the parent ignoring locks) each part covers: a part may hold one piece per land,
+  // so a free piece cut off only by locked grids is not an island and is never attached.
+  const lands = new Map<number, Set<number>>()
+  const cover = (t: number, l: number) => {
+    const set = lands.get(t)
+    if (set) set.add(l)
+    else lands.set(t, new Set([l]))
+  }
   const parents = [...byParent.keys()].sort((a, b) => a - b)
   const viol = (x: number) => violation(x, band)
   for (const par of parents) {
@@ -53,7 +62,13 @@ export function attachIslands(
     // Heaviest light pieces first: they seed groups when there is nowhere to go.
     light.sort((a, b) => pieceW(b) - pieceW(a) || pieces[a].nodes[0] - pieces[b].nodes[0])
     const hostNodes: number[] = []
-    for (const i of list) if (!light.includes(i)) for (const v of pieces[i].nodes) hostNodes.push(v)
+    for (const i of list) {
+      if (light.includes(i)) continue
+      for (const v of pieces[i].nodes) {
+        hostNodes.push(v)
+        cover(tempOf[v], land[v])
+      }
+    }
     for (const i of light) {
       const island = pieces[i]
       let cx = 0
@@ -69,12 +84,13 @@ export function attachIslands(
       // Nearest host part that the island does not push further out of band (the island's old part
       // first in rebalance mode); none → the island stays a part of its own and may host later ones.
       const home = pref[island.base]
+      const islandLand = land[island.nodes[0]]
       let bestPart = -1
       let bestAway = 1
       let bestD = Infinity
       for (const v of hostNodes) {
         const t = tempOf[v]
-        if (viol(tempW[t] + wi) > viol(tempW[t]) + 1e-9) continue
+        if (viol(tempW[t] + wi) > viol(tempW[t]) + 1e-9 || lands.get(t)?.has(islandLand)) continue
         const away = home >= 0 && pref[t] === home ? 0 : 1
         const d = (px[v] - cx) ** 2 + (py[v] - cy) ** 2
         if (bestPart < 0 || away < bestAway || (away === bestAway && (d < bestD || (d === bestD && t < bestPart)))) {
@@ -85,8 +101,10 @@ export function attachIslands(
       }
       if (bestPart < 0) {
         for (const v of island.nodes) hostNodes.push(v)
+        cover(island.base, islandLand)
         continue
       }
+      cover(bestPart, islandLand)
       dead[island.base] = 1
       tempW[bestPart] += wi
       tempW[island.base] = 0
@@ -95,4 +113,30 @@ export function attachIslands(
     }
   }
   return out
+}
+
+/** Pieces of each parent over non-cut edges, locked units included (the islands of DESIGN.md §2.2). */
+function landOf(ctx: Ctx): Int32Array {
+  const { g, n, queue } = ctx
+  const label = new Int32Array(n).fill(-1)
+  let next = 0
+  for (let s = 0; s < n; s++) {
+    if (label[s] >= 0) continue
+    let head = 0
+    let tail = 0
+    queue[tail++] = s
+    label[s] = next
+    while (head < tail) {
+      const v = queue[head++]
+      for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
+        const u = g.adjncy[e]
+        if (g.edgeCut[e] === 0 && g.parent[u] === g.parent[v] && label[u] < 0) {
+          label[u] = next
+          queue[tail++] = u
+        }
+      }
+    }
+    next++
+  }
+  return label
 }
