@@ -91,4 +91,18 @@ describe('partition scenarios', () => {
     expect(checkPartition(graph, weights, res, opts)).toEqual([])
     for (let v = 0; v < graph.n; v++) expect(res.assignment[v] === 0).toBe(lock[v] === 0)
   })
+
+  it('locked-grid-cuts-off-piece: a piece cut off only by a locked grid is not an island', () => {
+    const units = squareGrid(1, 10, 100, () => ({ pop: 100, c: 'A' }))
+    const { graph } = buildGraph(units, { nest: 'c' })
+    const weights = weightsOf(units)
+    const lock = new Int32Array(graph.n).fill(-1)
+    lock[7] = lock[8] = 0
+    const opts = { min: 300, max: 500, lock }
+    const res = partition(graph, weights, opts)
+    expect(checkPartition(graph, weights, res, opts)).toEqual([])
+    const alone = res.assignment[9]
+    expect(Array.from(res.assignment).filter((p) => p === alone)).toHaveLength(1)
+    expect(res.exceptions.find((e) => e.part === alone)?.code).toBe('component-lighter-than-min')
+  })
 })
