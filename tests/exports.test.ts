@@ -161,6 +161,7 @@ describe(`plan exports on ${BACKEND}`, () => {
     const again = await get(url('geojson', '?layer=grids'), { 'if-none-match': tag })
     expect(again.statusCode).toBe(304)
     expect(again.body).toBe('')
+    expect(again.headers['content-length'] ?? '0').toBe('0')
     expect((await get(url('fgb', '?layer=grids'))).headers.etag).not.toBe(tag)
     await moveUnit(db, fx.planId, fx.units[0].id, fx.grids.G002)
     const after = await get(url('geojson', '?layer=grids'), { 'if-none-match': tag })

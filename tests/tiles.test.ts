@@ -128,6 +128,7 @@ describe(`vector tiles on ${BACKEND}`, () => {
     const r = await planTile('units', 14, 0, 0)
     expect(r.statusCode).toBe(204)
     expect(r.body).toBe('')
+    expect(r.headers['content-length'] ?? '0').toBe('0')
     expect(r.headers.etag).toBeDefined()
   })
 
@@ -149,6 +150,7 @@ describe(`vector tiles on ${BACKEND}`, () => {
     expect(first.headers['cache-control']).toMatch(/no-cache/)
     const same = await get(`/api/plans/${fx.planId}/tiles/units/${z}/${x14}/${y14}.mvt`, { 'if-none-match': tag })
     expect(same.statusCode).toBe(304)
+    expect(same.headers['content-length'] ?? '0').toBe('0')
     const gridsBefore = await planTile('grids', z, x14, y14) // warm the caches of the old version
 
     const moved = fx.units[1] // 00102, G002 -> G001

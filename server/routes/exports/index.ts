@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import { ErrorRef } from '../../schemas/common.js'
 import { ExportFile, ExportParams, ExportQuery, NotModified } from '../../schemas/exports.js'
 import { planHead } from '../../repo/exports.js'
@@ -31,7 +32,8 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const what = format === 'csv' ? 'assignment' : layer
       const tag = etag('plan', id, `v${head.version}`, what, format, ...(bom ? ['bom'] : []))
       reply.header('ETag', tag).header('Cache-Control', 'private, no-cache')
-      if (notModified(req.headers['if-none-match'], tag)) return reply.code(304).send(null)
+      // No payload at all: send(null) would announce a 4-byte JSON body that a 304 cannot carry.
+      if (notModified(req.headers['if-none-match'], tag)) return (reply as FastifyReply).code(304).send()
       const name = exportName(id, head.version, what)
       const stream = await exportStream(app.db, { planId: id, version: head.version, layer, format, bom })
       reply.header('Content-Disposition', `attachment; filename="${name}.${format}"`).type(CONTENT_TYPES[format])

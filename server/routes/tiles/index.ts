@@ -28,7 +28,8 @@ function send(reply: FastifyReply, a: TileAnswer, what: string) {
   reply.header('Cache-Control', 'private, no-cache')
   if (a.etag) reply.header('ETag', a.etag)
   if (a.status === 200) return reply.code(200).type(MVT_TYPE).send(a.body)
-  return reply.code(a.status).send(null)
+  // No payload at all: send(null) would announce a 4-byte JSON body that a 204/304 cannot carry.
+  return reply.code(a.status).send()
 }
 
 const tiles: FastifyPluginAsyncTypebox = async (app) => {
