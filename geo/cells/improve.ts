@@ -143,6 +143,16 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
     for (let v = 0; v < m; v++) if (label[v] === A || label[v] === B) union.push(v)
     if (union.length < 2 * min) return false
     for (const v of union) inUnion[v] = 1
+    // Cells other than A and B touching each community of the union: fixed while A ∪ B is re-cut.
+    const outside = new Map<number, number>()
+    if (community)
+      for (const v of union) {
+        const cm = community[v]
+        if (outside.has(cm)) continue
+        let o = 0
+        for (let k = 0; k < cells; k++) if (k !== A && k !== B && touch[cm * cells + k] > 0) o++
+        outside.set(cm, o)
+      }
     const pairCost = (inA: (v: number) => boolean): number => {
       let wa = 0
       let wb = 0
@@ -154,9 +164,7 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
         const seenComm = new Map<number, number>() // community -> bit 1 in A, bit 2 in B
         for (const v of union) seenComm.set(community[v], (seenComm.get(community[v]) ?? 0) | (inA(v) ? 1 : 2))
         for (const [cm, bits] of seenComm) {
-          let outside = 0
-          for (let k = 0; k < cells; k++) if (k !== A && k !== B && touch[cm * cells + k] > 0) outside++
-          const t = outside + (bits & 1 ? 1 : 0) + (bits & 2 ? 1 : 0)
+          const t = outside.get(cm)! + (bits & 1 ? 1 : 0) + (bits & 2 ? 1 : 0)
           c += W_SPLIT * Math.max(0, t - 1)
         }
       }

@@ -70,7 +70,15 @@ export interface CellResult {
 const SMALL_PIECE = 30
 /** Pieces up to this size fall back to the exact search when the greedy one fails. */
 const EXACT_PIECE = 60
-const EXACT_BUDGET = 200_000
+/**
+ * Work units (search nodes + sets enumerated + remainder tests, ~5 µs each) of one exact search: ~3 s at
+ * worst. Pieces of 12 grids need a few thousand; tree-like pieces of 40+ grids with wide bounds (8–12)
+ * can exceed it and are then reported 'undecided', never infeasible.
+ */
+const EXACT_BUDGET = 600_000
+/** Work units of one greedy attempt: the first branch needs about cells × sets per step, plus slack. */
+const greedyBudget = (m: number): number => 10_000 + 600 * m
+const GREEDY_ATTEMPTS = 3
 
 interface Piece {
   grids: number[]
@@ -210,52 +218,52 @@ export function groupCells(graph: Graph, opts: CellOptions = {}): CellResult {
     P.exact = decided
   }
 
-  // 4. Counts per piece.
-  const viable = ps.filter((P) => P.counts.length > 0)
+  // 4–5. Counts per piece, then cut each piece. A count that a large piece turns out not to admit
+  // (proved, or not found within the budget) is dropped and the counts are chosen again.
   const lockedTotal = locked.size
+  const failedCounts = new Map<Piece, Map<number, SearchResult['status']>>()
+  const usable = (P: Piece): number[] => P.counts.filter((k) => !failedCounts.get(P)?.has(k))
+  let planTotal: number | null = null
+  for (let round = 0; round < 8; round++) {
+    const viable = ps.filter((P) => usable(P).length > 0)
+    if (requested !== null && viable.length > 0) {
+      planTotal = nearest(sumSets(viable.map(usable)).map((c) => c + lockedTotal), requested)
+      distribute(viable, usable, planTotal - lockedTotal, min, max)
+    } else for (const P of viable) P.chosen = preferredCount(P.g.m, usable(P), min, max)
+    let retry = false
+    for (const P of ps) {
+      P.label = null
+      if (!viable.includes(P)) continue
+      P.label = P.solutions.get(P.chosen) ?? null
+      if (P.label) continue
+      const r = solve(P, P.chosen, P.g.m <= EXACT_PIECE)
+      if (r.status === 'found') {
+        P.solutions.set(P.chosen, r.label!)
+        P.label = r.label!
+      } else {
+        const failed = failedCounts.get(P) ?? new Map<number, SearchResult['status']>()
+        failed.set(P.chosen, r.status)
+        failedCounts.set(P, failed)
+        retry = true
+      }
+    }
+    if (!retry) break
+  }
+  for (const [P, failed] of failedCounts) {
+    // A finished search rules a count out for good; a budget stop leaves it possible but undecided.
+    P.counts = P.counts.filter((k) => failed.get(k) !== 'infeasible')
+    if ([...failed.values()].some((st) => st !== 'infeasible')) P.exact = false
+    if (P.label === null && P.counts.length > 0)
+      problems.push({
+        code: 'undecided',
+        jurisdiction: jurName(P.parent),
+        grids: P.grids,
+        message: `${jurName(P.parent)}: no grouping of ${P.g.m} grids into ${formatCounts(P.counts)} cells of ${min}–${max} grids found within the search budget.`,
+      })
+  }
   const overallCounts = ps.every((P) => P.counts.length > 0)
     ? sumSets(ps.map((P) => P.counts)).map((c) => c + lockedTotal)
     : []
-  const viableCounts = sumSets(viable.map((P) => P.counts)).map((c) => c + lockedTotal)
-  let planTotal: number | null = null
-  if (requested !== null && viable.length > 0) {
-    planTotal = nearest(viableCounts, requested)
-    distribute(viable, planTotal - lockedTotal, min, max)
-  } else {
-    for (const P of viable) P.chosen = preferredCount(P.g.m, P.counts, min, max)
-  }
-
-  // 5. Cut each viable piece; retry other counts when the chosen one fails and no total binds them.
-  for (const P of viable) {
-    let label = P.solutions.get(P.chosen) ?? null
-    if (!label) {
-      const r = solve(P, P.chosen, P.g.m <= EXACT_PIECE)
-      if (r.status === 'found') label = r.label!
-      else if (requested === null) {
-        const others = P.counts.filter((k) => k !== P.chosen).sort((a, b) => Math.abs(a - P.chosen) - Math.abs(b - P.chosen) || a - b)
-        for (const k of others) {
-          const r2 = solve(P, k, P.g.m <= EXACT_PIECE)
-          if (r2.status === 'found') {
-            label = r2.label!
-            P.chosen = k
-            break
-          }
-        }
-      }
-      if (!label) {
-        const decided = r.status === 'infeasible'
-        problems.push({
-          code: decided ? 'no-contiguous-grouping' : 'undecided',
-          jurisdiction: jurName(P.parent),
-          grids: P.grids,
-          message: decided
-            ? `${jurName(P.parent)}: ${P.g.m} grids admit no grouping into ${P.chosen} contiguous cells of ${min}–${max} grids (exhaustive search).`
-            : `${jurName(P.parent)}: no grouping of ${P.g.m} grids into ${P.chosen} cells found within the search budget.`,
-        })
-      }
-    }
-    P.label = label
-  }
 
   // Pieces whose sizes or shape admit no count.
   for (const P of ps) {
@@ -450,7 +458,7 @@ function nearest(values: readonly number[], x: number): number {
  * Σ k · (m/k − s)² with s = grids / total: the average cell size stays as even as possible across pieces.
  * Knapsack DP over pieces × running total.
  */
-function distribute(ps: Piece[], total: number, min: number, max: number): void {
+function distribute(ps: Piece[], countsOf: (P: Piece) => number[], total: number, min: number, max: number): void {
   const grids = ps.reduce((s, P) => s + P.g.m, 0)
   const s = total > 0 ? grids / total : (min + max) / 2
   let cost = new Float64Array(total + 1).fill(Infinity)
@@ -461,7 +469,7 @@ function distribute(ps: Piece[], total: number, min: number, max: number): void 
     const pick = new Int32Array(total + 1).fill(-1)
     for (let t = 0; t <= total; t++) {
       if (cost[t] === Infinity) continue
-      for (const k of P.counts) {
+      for (const k of countsOf(P)) {
         if (t + k > total) continue
         const c = cost[t] + (k > 0 ? k * (P.g.m / k - s) ** 2 : 0)
         if (c < next[t + k] - 1e-12) {
@@ -486,9 +494,9 @@ function solvePiece(P: Piece, k: number, min: number, max: number, seed: number,
   const total = P.work.reduce((s, w) => s + w, 0)
   const base = { min, max, cells: k, deadline, work: P.work, target: k > 0 ? total / k : 0, community: P.community }
   let last: SearchResult | null = null
-  for (let attempt = 0; attempt < 4; attempt++) {
+  for (let attempt = 0; attempt < GREEDY_ATTEMPTS; attempt++) {
     const rank = attempt === 0 ? P.rank : sweepRank(P.g, seed + 7919 * attempt)
-    const r = searchPiece(P.g, { ...base, rank, cap: 2000, budget: 20 + 4 * m })
+    const r = searchPiece(P.g, { ...base, rank, cap: 2000, budget: greedyBudget(m) })
     if (r.status === 'found' || r.status === 'infeasible') return r
     last = r
     if (Date.now() > deadline) return r
@@ -502,7 +510,7 @@ function fallbackLabel(P: Piece, min: number, max: number, seed: number, deadlin
   const m = P.g.m
   const relaxed = relaxBounds([m], 0, min, max, null) ?? { min: 1, max }
   const opts = { cells: null, deadline, work: P.work, target: 0, community: P.community, rank: P.rank, cap: 2000 }
-  const r = searchPiece(P.g, { ...opts, min: relaxed.min, max: relaxed.max, budget: 20 + 4 * m })
+  const r = searchPiece(P.g, { ...opts, min: relaxed.min, max: relaxed.max, budget: greedyBudget(m) })
   if (r.status === 'found') return r.label!
   // With min = 1 every remainder is feasible, so the first branch always completes.
   return searchPiece(P.g, { ...opts, min: 1, max, budget: Infinity }).label!

@@ -26,7 +26,7 @@ export interface SearchOptions {
   cells: number | null
   /** Sets enumerated per step (Infinity = exact). */
   cap: number
-  /** Search nodes before giving up (status 'budget'). */
+  /** Work (search nodes + sets enumerated + remainder tests) before giving up (status 'budget'). */
   budget: number
   /** Date.now() after which to give up; Infinity for none. */
   deadline: number
@@ -44,7 +44,7 @@ export interface SearchResult {
   /** Local cell label 0..cells-1 per local node when found. */
   label?: Int32Array
   cells?: number
-  /** Search nodes used. */
+  /** Work used. */
   steps: number
 }
 
@@ -128,15 +128,27 @@ export function searchPiece(g: LocalGraph, o: SearchOptions): SearchResult {
       lo += r[0]
       hi += r[1]
     }
-    return o.cells === null || (lo <= remaining && remaining <= hi)
+    if (o.cells !== null && (remaining < lo || remaining > hi)) return false
+    // Pendant grids (one free neighbour) must share their neighbour's cell when min ≥ 2, so a grid with
+    // max or more pendant neighbours cannot be covered: this settles star- and comb-like remainders
+    // that sizes alone do not.
+    if (o.min >= 2)
+      for (let v = 0; v < m; v++) {
+        if (!free[v]) continue
+        let pendant = 0
+        for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) if (free[g.adj[e]] && freeDeg[g.adj[e]] === 1) pendant++
+        if (pendant + 1 > o.max) return false
+      }
+    return true
   }
 
+  // Pendant grids first (their cell is the most constrained), then the sweep order.
   const pick = (): number => {
     let best = -1
     let bestKey = Infinity
     for (let v = 0; v < m; v++) {
       if (!free[v]) continue
-      const k = Math.floor(o.rank[v]) * 16 + Math.min(freeDeg[v], 15) + (o.rank[v] % 1)
+      const k = (freeDeg[v] <= 1 ? 0 : 1e9) + Math.floor(o.rank[v]) * 16 + Math.min(freeDeg[v], 15) + (o.rank[v] % 1)
       if (k < bestKey) {
         bestKey = k
         best = v
@@ -187,14 +199,24 @@ export function searchPiece(g: LocalGraph, o: SearchOptions): SearchResult {
     const k = key(remaining)
     if (failed.has(k)) return false
     steps++
-    if (steps > o.budget || ((steps & 1023) === 0 && Date.now() > o.deadline)) {
+    if (steps > o.budget || Date.now() > o.deadline) {
       stopped = true
       return false
     }
     const root = pick()
-    const en = connectedSets(g, free, root, o.min, o.max, o.cap)
-    if (en.truncated) truncated = true
+    // Work is counted in search nodes + sets enumerated + remainder tests, so that one step with a huge
+    // enumeration (wide bounds) cannot run away from the budget.
+    const cap = Math.min(o.cap, o.budget - steps + 1)
+    const en = connectedSets(g, free, root, o.min, o.max, cap)
     const count = en.start.length - 1
+    steps += count
+    if (en.truncated) {
+      if (cap < o.cap) {
+        stopped = true
+        return false
+      }
+      truncated = true
+    }
     const order = new Array<number>(count)
     const scores = new Float64Array(count)
     for (let s = 0; s < count; s++) {
@@ -206,6 +228,7 @@ export function searchPiece(g: LocalGraph, o: SearchOptions): SearchResult {
       const a = en.start[s]
       const b = en.start[s + 1]
       for (let p = a; p < b; p++) setFree(en.flat[p], false)
+      steps++
       if (remainderOk(remaining - 1)) {
         const l = cellLabel++
         for (let p = a; p < b; p++) label[en.flat[p]] = l
