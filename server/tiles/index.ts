@@ -41,7 +41,7 @@ export class TileService {
 
   constructor(private readonly db: Db, opts: TileServiceOptions = {}) {
     this.tiles = new Lru<Buffer>(opts.maxTiles ?? 20_000, opts.maxTileBytes ?? 64 << 20, (b) => b.length + 100)
-    this.indexes = new Lru<Promise<Indexed>>(opts.maxIndexes ?? 16)
+    this.indexes = new Lru<Promise<Indexed>>(opts.maxIndexes ?? 8)
     this.inProcess = opts.inProcess ?? db.kind !== 'postgres'
   }
 
