@@ -4,7 +4,7 @@ import { mulberry32 } from './rng.js'
 import { randomTiling } from './synthetic.js'
 
 /**
- * DESIGN.md §2 on 200 random tilings: every node assigned once, parts contiguous over non-cut edges,
+ * DESIGN.md §2 on 200 random tilings (Voronoi and lattice, random weights, nesting, barriers, locks): every node assigned once, parts contiguous over non-cut edges,
  * no part across parents or barriers, locks kept, every out-of-band part explained, same seed → same
  * plan. Sizes stay small so the whole file runs in seconds.
  */
@@ -18,6 +18,9 @@ function caseOf(i: number) {
     cols,
     rows,
     seed: 77 + i,
+    // Half Voronoi tilings of random (sometimes clustered) points, half jittered lattices.
+    kind: i % 2 === 0 ? 'voronoi' : 'lattice',
+    clustered: r() * 0.7,
     parents: 1 + Math.floor(r() * 6),
     enclaves: Math.floor(r() * 3),
     barriers: Math.floor(r() * 3),
