@@ -159,6 +159,11 @@ describe(`plans, edits, metrics and compare on ${BACKEND}`, () => {
     }
     const bad = await edit(planId, v, { op: 'move', units: [], grid: grid['00101'] })
     expect(bad.statusCode).toBe(400)
+    expect(bad.json().details[0].field).toBe('body.units')
+    const noGrid = await edit(planId, v, { op: 'move', units: [t.at(0, 0)] })
+    expect(noGrid.json()).toMatchObject({ message: 'Invalid move edit: body.grid required.' })
+    const noOp = await edit(planId, v, { op: 'fly' })
+    expect(noOp.json().details[0].field).toBe('body.op')
     expect(await unitGrids(planId)).toEqual(before)
     expect(await version(planId)).toBe(v)
   })

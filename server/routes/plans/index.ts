@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { Compile } from 'typebox/compile'
+import type { FastifyRequest } from 'fastify'
 import { ErrorRef } from '../../schemas/common.js'
 import {
   Assignments,
@@ -47,6 +49,34 @@ import { comparePlans } from './compare.js'
 import { cancelOutlines, scheduleOutlines } from './outlines.js'
 
 const E = { 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 500: ErrorRef }
+
+// One validator per edit op, so a bad edit is told what is wrong with *its* op rather than every branch's.
+const OP_SCHEMAS = new Map(
+  (EditBody as unknown as { anyOf: { properties: { op: { const: string } } }[] }).anyOf.map((s) => [s.properties.op.const, Compile(s as never)]),
+)
+
+/** The request failed schema validation: 400 naming the field(s) of the op that was sent. */
+function badEdit(req: FastifyRequest): never {
+  const err = req.validationError as (Error & { validationContext?: string }) | undefined
+  const body = req.body as { op?: unknown } | null
+  if (err?.validationContext !== 'body' || !body || typeof body !== 'object') throw err
+  const v = OP_SCHEMAS.get(String(body.op))
+  if (!v) {
+    throw new HttpError(400, `body.op must be one of ${[...OP_SCHEMAS.keys()].join(', ')}; got ${JSON.stringify(body.op ?? null)}.`, [
+      { field: 'body.op', reason: 'unknown edit operation' },
+    ])
+  }
+  const details = v
+    .Errors(body)
+    .slice(0, 10)
+    .map((e) => {
+      const base = `body${e.instancePath.replace(/\//g, '.')}`
+      const missing = /required propert(?:y|ies) '?([\w-]+)/.exec(e.message)
+      return missing ? { field: `${base}.${missing[1]}`, reason: 'required' } : { field: base, reason: e.message }
+    })
+  const list = details.length ? details : [{ field: 'body', reason: err.message }]
+  throw new HttpError(400, `Invalid ${String(body.op)} edit: ${list.map((d) => `${d.field} ${d.reason}`).join('; ')}.`, list)
+}
 
 const plans: FastifyPluginAsyncTypebox = async (app) => {
   const anyRole = app.requireRole('admin', 'planner', 'police', 'analyst')
@@ -279,6 +309,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
     '/api/plans/:id/edits',
     {
       onRequest: editors,
+      attachValidation: true,
       schema: {
         summary: 'Apply one edit (move, split, merge, create-grid, create-cell, assign, lock, rename); send If-Match: <version>',
         description:
@@ -291,6 +322,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
+      if (req.validationError) badEdit(req)
       const ifMatch = parseIfMatch(req.headers['if-match'])
       const head = await planHead(app.db, req.params.id)
       if (!head) throw new HttpError(404, `Plan ${req.params.id} does not exist.`)
