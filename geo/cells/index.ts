@@ -7,9 +7,9 @@
  *     independent: a cell never leaves its piece.
  *  3. Each piece's possible cell counts: the size range [ceil(n/max), floor(n/min)], decided exactly by
  *     exhaustive search for pieces of up to SMALL_PIECE grids (contiguity can rule counts out).
- *  4. Counts per piece: nearest to n / ((min+max)/2), or, for a requested total, a knapsack over the pieces'
+ *  4. Counts per piece (allocate.ts): nearest to n / ((min+max)/2), or, for a requested total, a knapsack over the pieces'
  *     counts that keeps the average cell size as even as possible.
- *  5. Each piece is cut by searchPiece (search.ts): a capped greedy search with restarts first, then the
+ *  5. Each piece is cut (piece.ts, search.ts): a capped greedy search with restarts first, then the
  *     exact search for pieces of modest size when the greedy one fails.
  *  6. Local moves and swaps (improve.ts) balance workload, reduce community splits and shorten boundaries.
  *
@@ -21,7 +21,7 @@
  */
 import type { Graph, PartException } from '../types.js'
 import { improve } from './improve.js'
-import { isConnected, localGraph, pieces, type LocalGraph } from './local.js'
+import { isConnected, localGraph, pieces } from './local.js'
 import { countRange, formatCounts, rangeValues, sumRanges, sumSets, type CountRange } from './range.js'
 import {
   explain,
@@ -31,7 +31,9 @@ import {
   type JurisdictionFeasibility,
   type PieceFeasibility,
 } from './report.js'
-import { searchPiece, type SearchResult } from './search.js'
+import { distribute, nearest, preferredCount } from './allocate.js'
+import { EXACT_PIECE, fallbackLabel, localCommunities, maxLabel, solvePiece, workload, type Piece } from './piece.js'
+import type { SearchResult } from './search.js'
 import { sweepRank } from './sweep.js'
 
 export * from './report.js'
@@ -68,33 +70,6 @@ export interface CellResult {
 
 /** Pieces up to this size have their possible counts decided exactly. */
 const SMALL_PIECE = 30
-/** Pieces up to this size fall back to the exact search when the greedy one fails. */
-const EXACT_PIECE = 60
-/**
- * Work units (search nodes + sets enumerated + remainder tests, ~5 µs each) of one exact search: ~3 s at
- * worst. Pieces of 12 grids need a few thousand; tree-like pieces of 40+ grids with wide bounds (8–12)
- * can exceed it and are then reported 'undecided', never infeasible.
- */
-const EXACT_BUDGET = 600_000
-/** Work units of one greedy attempt: the first branch needs about cells × sets per step, plus slack. */
-const greedyBudget = (m: number): number => 10_000 + 600 * m
-const GREEDY_ATTEMPTS = 3
-
-interface Piece {
-  grids: number[]
-  parent: number
-  g: LocalGraph
-  rank: Float64Array
-  work: Float64Array
-  community: Int32Array | null
-  range: CountRange
-  counts: number[]
-  exact: boolean
-  solutions: Map<number, Int32Array>
-  chosen: number
-  label: Int32Array | null
-  fallback: boolean
-}
 
 export function groupCells(graph: Graph, opts: CellOptions = {}): CellResult {
   const min = opts.min ?? 5
@@ -408,116 +383,3 @@ export function groupCells(graph: Graph, opts: CellOptions = {}): CellResult {
   return { assignment, cells, feasibility: { ...base, suggestions, message }, exceptions }
 }
 
-/** Workload per grid: population and events each scaled to mean 1, averaged, so neither dominates. */
-function workload(n: number, weights?: Float64Array, events?: Float64Array): Float64Array {
-  const out = new Float64Array(n)
-  const add = (a: Float64Array | undefined, share: number): void => {
-    let sum = 0
-    if (a) for (let i = 0; i < n; i++) sum += a[i]
-    const mean = sum / Math.max(1, n)
-    for (let i = 0; i < n; i++) out[i] += share * (a && mean > 0 ? a[i] / mean : 1)
-  }
-  if (events) {
-    add(weights, 0.5)
-    add(events, 0.5)
-  } else add(weights, 1)
-  return out
-}
-
-function localCommunities(grids: readonly number[], community: Int32Array): Int32Array {
-  const ids = new Map<number, number>()
-  const out = new Int32Array(grids.length)
-  grids.forEach((g, k) => {
-    const c = community[g]
-    let id = ids.get(c)
-    if (id === undefined) {
-      id = ids.size
-      ids.set(c, id)
-    }
-    out[k] = id
-  })
-  return out
-}
-
-/** The count whose average cell size is nearest the middle of the bounds; the smaller count on ties. */
-function preferredCount(m: number, counts: readonly number[], min: number, max: number): number {
-  const mid = (min + max) / 2
-  let best = counts[0]
-  for (const k of counts) if (Math.abs(m / k - mid) < Math.abs(m / best - mid) - 1e-12) best = k
-  return best
-}
-
-function nearest(values: readonly number[], x: number): number {
-  let best = values[0]
-  for (const v of values) if (Math.abs(v - x) < Math.abs(best - x)) best = v
-  return best
-}
-
-/**
- * Give each piece a count from its possible counts so they add up to `total`, minimising
- * Σ k · (m/k − s)² with s = grids / total: the average cell size stays as even as possible across pieces.
- * Knapsack DP over pieces × running total.
- */
-function distribute(ps: Piece[], countsOf: (P: Piece) => number[], total: number, min: number, max: number): void {
-  const grids = ps.reduce((s, P) => s + P.g.m, 0)
-  const s = total > 0 ? grids / total : (min + max) / 2
-  let cost = new Float64Array(total + 1).fill(Infinity)
-  cost[0] = 0
-  const choice: Int32Array[] = []
-  for (const P of ps) {
-    const next = new Float64Array(total + 1).fill(Infinity)
-    const pick = new Int32Array(total + 1).fill(-1)
-    for (let t = 0; t <= total; t++) {
-      if (cost[t] === Infinity) continue
-      for (const k of countsOf(P)) {
-        if (t + k > total) continue
-        const c = cost[t] + (k > 0 ? k * (P.g.m / k - s) ** 2 : 0)
-        if (c < next[t + k] - 1e-12) {
-          next[t + k] = c
-          pick[t + k] = k
-        }
-      }
-    }
-    choice.push(pick)
-    cost = next
-  }
-  let t = total
-  for (let p = ps.length - 1; p >= 0; p--) {
-    ps[p].chosen = choice[p][t]
-    t -= ps[p].chosen
-  }
-}
-
-/** Greedy with restarts, then (for modest pieces) the exact search. */
-function solvePiece(P: Piece, k: number, min: number, max: number, seed: number, deadline: number, allowExact: boolean): SearchResult {
-  const m = P.g.m
-  const total = P.work.reduce((s, w) => s + w, 0)
-  const base = { min, max, cells: k, deadline, work: P.work, target: k > 0 ? total / k : 0, community: P.community }
-  let last: SearchResult | null = null
-  for (let attempt = 0; attempt < GREEDY_ATTEMPTS; attempt++) {
-    const rank = attempt === 0 ? P.rank : sweepRank(P.g, seed + 7919 * attempt)
-    const r = searchPiece(P.g, { ...base, rank, cap: 2000, budget: greedyBudget(m) })
-    if (r.status === 'found' || r.status === 'infeasible') return r
-    last = r
-    if (Date.now() > deadline) return r
-  }
-  if (allowExact) return searchPiece(P.g, { ...base, rank: P.rank, cap: Infinity, budget: EXACT_BUDGET })
-  return last!
-}
-
-/** A complete, contiguous grouping with the nearest widened bounds (or just max) for an infeasible piece. */
-function fallbackLabel(P: Piece, min: number, max: number, seed: number, deadline: number): Int32Array {
-  const m = P.g.m
-  const relaxed = relaxBounds([m], 0, min, max, null) ?? { min: 1, max }
-  const opts = { cells: null, deadline, work: P.work, target: 0, community: P.community, rank: P.rank, cap: 2000 }
-  const r = searchPiece(P.g, { ...opts, min: relaxed.min, max: relaxed.max, budget: greedyBudget(m) })
-  if (r.status === 'found') return r.label!
-  // With min = 1 every remainder is feasible, so the first branch always completes.
-  return searchPiece(P.g, { ...opts, min: 1, max, budget: Infinity }).label!
-}
-
-function maxLabel(label: Int32Array): number {
-  let top = -1
-  for (const l of label) if (l > top) top = l
-  return top
-}
