@@ -141,6 +141,15 @@ describe('feasibility arithmetic on a 372-grid, 8-jurisdiction district', () => 
     expect(spread(withEvents.assignment)).toBeLessThan(spread(without.assignment))
   })
 
+  it('still returns a complete assignment, and says so, when the time budget is spent', () => {
+    const r = groupCells(g, { community, weights: pop, timeBudgetMs: 0 })
+    expect(r.assignment.every((c) => c >= 0)).toBe(true)
+    expect(r.exceptions.map((e) => e.code)).toContain('time-budget')
+    // Whatever it claims must hold: feasible only when the plan is valid.
+    if (r.feasibility.feasible) expect(valid(g, r.assignment, 5, 6)).toBe(true)
+    else expect(r.feasibility.problems.map((p) => p.code)).toContain('undecided')
+  })
+
   it('is deterministic per seed', () => {
     const a = groupCells(g, { community, weights: pop, seed: 5 })
     const b = groupCells(g, { community, weights: pop, seed: 5 })

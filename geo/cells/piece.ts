@@ -91,8 +91,9 @@ export function fallbackLabel(P: Piece, min: number, max: number, seed: number, 
   const opts = { cells: null, deadline, work: P.work, target: 0, community: P.community, rank: P.rank, cap: 2000 }
   const r = searchPiece(P.g, { ...opts, min: relaxed.min, max: relaxed.max, budget: greedyBudget(m) })
   if (r.status === 'found') return r.label!
-  // With min = 1 every remainder is feasible, so the first branch always completes.
-  return searchPiece(P.g, { ...opts, min: 1, max, budget: Infinity }).label!
+  // With min = 1 every remainder is feasible, so the first branch always completes (linear work): it
+  // runs even past the deadline, so the caller always gets a complete assignment.
+  return searchPiece(P.g, { ...opts, min: 1, max, budget: Infinity, deadline: Infinity }).label!
 }
 
 export function maxLabel(label: Int32Array): number {
