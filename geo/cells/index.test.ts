@@ -129,3 +129,34 @@ describe('groupCells is exact on every small graph (brute force agrees)', () => 
     expect(requestedChecks).toBeGreaterThan(1000)
   })
 })
+
+describe('groupCells agrees with brute force on every graph of up to 5 nodes, and 6-node samples', () => {
+  it('all labelled graphs n ≤ 5 (1,089 graphs) and 1,500 random 6-node graphs, one or two jurisdictions', () => {
+    const bounds: [number, number][] = [[1, 2], [2, 2], [2, 3], [3, 3], [2, 4], [5, 6]]
+    const rand = prng(77)
+    let checked = 0
+    const check = (n: number, edges: [number, number][], parent?: number[]): void => {
+      const g = graphFromEdges(n, edges, { parent })
+      for (const [min, max] of bounds) {
+        const brute = bruteCounts(g, min, max)
+        const r = groupCells(g, { min, max })
+        const label = `n=${n} edges=${JSON.stringify(edges)} parent=${parent ?? '-'} [${min},${max}]`
+        expect(r.feasibility.counts, label).toEqual(brute)
+        expect(r.feasibility.feasible, label).toBe(brute.length > 0)
+        if (brute.length > 0) expect(checkValid(g, r, min, max), label).toBeNull()
+        checked++
+      }
+    }
+    for (let n = 1; n <= 5; n++) {
+      const pairs: [number, number][] = []
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j])
+      for (let mask = 0; mask < 1 << pairs.length; mask++) check(n, pairs.filter((_, b) => mask & (1 << b)))
+    }
+    for (let s = 0; s < 1500; s++) {
+      const edges: [number, number][] = []
+      for (let i = 0; i < 6; i++) for (let j = i + 1; j < 6; j++) if (rand() < 0.45) edges.push([i, j])
+      check(6, edges, s % 2 === 0 ? undefined : Array.from({ length: 6 }, () => (rand() < 0.5 ? 0 : 1)))
+    }
+    expect(checked).toBe((1 + 2 + 8 + 64 + 1024 + 1500) * bounds.length)
+  })
+})
