@@ -192,4 +192,26 @@ describe('regionsByLines', () => {
     // A join that is not allowed leaves the island in place.
     expect(regionsByLines(square, lines, label, { canJoin: () => false }).regions.get('X')).toHaveLength(2)
   })
+
+  it('keeps regions off hard barriers when a soft border exists (lineFlags)', () => {
+    const lines = [
+      [
+        [0.005, 0],
+        [0.005, 0.01],
+      ],
+      [
+        [0.007, 0],
+        [0.007, 0.01],
+      ],
+    ]
+    const label = (x: number) => (x < 0.007 ? 'X' : 'Y')
+    const area = (r: Map<string, number[][][][]>, l: string) =>
+      r.get(l)!.reduce((s, p) => s + turfArea({ type: 'Polygon', coordinates: p }), 0) / turfArea(square)
+    const soft = regionsByLines(square, lines, label, { canJoin: () => true }).regions
+    expect(area(soft, 'X')).toBeCloseTo(0.7, 3)
+    // The line at 0.005 is a barrier: X's strip beyond it joins Y across the soft line at 0.007.
+    const hard = regionsByLines(square, lines, label, { canJoin: () => true, lineFlags: [1, 0] }).regions
+    expect(area(hard, 'X')).toBeCloseTo(0.5, 3)
+    expect(hard.get('Y')).toHaveLength(1)
+  })
 })

@@ -27,6 +27,8 @@ export interface NodeOptions {
   /** Distance (in degrees) under which an endpoint is taken to lie on a segment. Default 1e-9, or one
    * grid step when `precision` is set. */
   tolerance?: number
+  /** Optional bit flags per input line (e.g. 1 = hard barrier); an edge gets the OR of its lines' flags. */
+  lineFlags?: ArrayLike<number>
 }
 
 export interface NodedGraph {
@@ -39,6 +41,8 @@ export interface NodedGraph {
   m: number
   /** Input segments, after dropping zero-length ones. */
   segments: number
+  /** OR of the `lineFlags` of the lines each edge came from (all 0 without lineFlags). */
+  edgeFlags: Uint8Array
 }
 
 /** A polyline as [lng, lat] pairs. */
@@ -77,9 +81,12 @@ export function nodeLines(lines: Polyline[], opts: NodeOptions = {}): NodedGraph
   // Segments point "rightwards" (smaller x, then y, first) and exact duplicates are dropped: a shared
   // boundary given once per side (two adjacent rings) is one segment, so a road crossing it gets one
   // crossing point instead of two that rounding could pull apart into a sliver.
-  const seen = new Set<string>()
+  const seen = new Map<string, number>()
+  const segFlag = new Uint8Array(count)
   let s = 0
-  for (const l of lines) {
+  for (let li = 0; li < lines.length; li++) {
+    const l = lines[li]
+    const flag = opts.lineFlags ? opts.lineFlags[li] : 0
     for (let i = 0; i + 1 < l.length; i++) {
       let x0 = round(l[i][0])
       let y0 = round(l[i][1])
@@ -88,8 +95,13 @@ export function nodeLines(lines: Polyline[], opts: NodeOptions = {}): NodedGraph
       if (x0 === x1 && y0 === y1) continue
       if (x1 < x0 || (x1 === x0 && y1 < y0)) [x0, y0, x1, y1] = [x1, y1, x0, y0]
       const key = `${x0},${y0},${x1},${y1}`
-      if (seen.has(key)) continue
-      seen.add(key)
+      const dup = seen.get(key)
+      if (dup !== undefined) {
+        segFlag[dup] |= flag
+        continue
+      }
+      seen.set(key, s)
+      segFlag[s] = flag
       ax[s] = x0
       ay[s] = y0
       bx[s] = x1
@@ -204,17 +216,23 @@ export function nodeLines(lines: Polyline[], opts: NodeOptions = {}): NodedGraph
   order.sort((p, q) => sp[4 * p] - sp[4 * q] || sp[4 * p + 1] - sp[4 * q + 1])
 
   const nodes = new NodeSnapper(tol, scale)
-  const edgeSeen = new Set<number>()
+  const edgeSeen = new Map<number, number>()
   const edgeList: number[] = []
-  const addEdge = (u: number, v: number): void => {
+  const flagList: number[] = []
+  const addEdge = (u: number, v: number, flag: number): void => {
     if (u === v) return
     const lo = Math.min(u, v)
     const hi = Math.max(u, v)
     // lo * 2^26 + hi stays exact below 2^53 for up to 67M nodes.
     const key = lo * 67108864 + hi
-    if (edgeSeen.has(key)) return
-    edgeSeen.add(key)
+    const at = edgeSeen.get(key)
+    if (at !== undefined) {
+      flagList[at] |= flag
+      return
+    }
+    edgeSeen.set(key, flagList.length)
     edgeList.push(u, v)
+    flagList.push(flag)
   }
   let k = 0
   for (let i = 0; i < ns; i++) {
@@ -222,11 +240,11 @@ export function nodeLines(lines: Polyline[], opts: NodeOptions = {}): NodedGraph
     while (k < nsplit && sp[4 * order[k]] === i) {
       const r = 4 * order[k]
       const id = nodes.id(sp[r + 2], sp[r + 3])
-      addEdge(prev, id)
+      addEdge(prev, id, segFlag[i])
       prev = id
       k++
     }
-    addEdge(prev, nodes.id(bx[i], by[i]))
+    addEdge(prev, nodes.id(bx[i], by[i]), segFlag[i])
   }
 
   return {
@@ -236,6 +254,7 @@ export function nodeLines(lines: Polyline[], opts: NodeOptions = {}): NodedGraph
     edges: Int32Array.from(edgeList),
     m: edgeList.length / 2,
     segments: ns,
+    edgeFlags: Uint8Array.from(flagList),
   }
 }
 

@@ -29,6 +29,12 @@ export interface RegionsOptions extends NodeOptions {
    * allows (e.g. only communities of the same jurisdiction). A piece with no allowed neighbour stays.
    */
   canJoin?: (label: string, neighbour: string) => boolean
+  /**
+   * Per line of `lines`: non-zero marks a hard barrier. With `canJoin`, faces of one label that meet
+   * only across a barrier count as separate pieces, and pieces join neighbours only across soft edges,
+   * so every region ends up in one piece that no barrier cuts (where the lines allow it).
+   */
+  lineFlags?: ArrayLike<number>
 }
 
 export function regionsByLines(
@@ -41,7 +47,12 @@ export function regionsByLines(
   const all: Polyline[] = []
   for (const p of polys) for (const r of p) all.push(r)
   for (const l of lines) all.push(l)
-  const g = nodeLines(all, opts)
+  let lineFlags: Uint8Array | undefined
+  if (opts.lineFlags) {
+    lineFlags = new Uint8Array(all.length)
+    for (let i = 0; i < lines.length; i++) lineFlags[all.length - lines.length + i] = opts.lineFlags[i] ? 1 : 0
+  }
+  const g = nodeLines(all, { ...opts, lineFlags })
   const first = buildFaces(g.x, g.y, g.n, g.edges, g.m)
 
   const labels: string[] = []
@@ -62,7 +73,14 @@ export function regionsByLines(
     faceLabel[i] = li
   })
 
-  if (opts.canJoin) joinIslands(g, first.faces, first.faceOf, first.removed, faceLabel, labels, opts.canJoin)
+  // A joined piece may itself have joined a stray piece; a few rounds settle every label. Pieces that
+  // only barriers separate go first; then pieces still apart from their label at all (an enclave between
+  // barriers and a parent's border) join across a barrier rather than stay detached.
+  for (const barriers of opts.lineFlags ? [true, false] : [false]) {
+    for (let round = 0; opts.canJoin && round < 8; round++) {
+      if (!joinIslands(g, first.faces, first.faceOf, first.removed, faceLabel, labels, opts.canJoin, barriers)) break
+    }
+  }
 
   const sideLabel = (h: number): number => (first.faceOf[h] >= 0 ? faceLabel[first.faceOf[h]] : -1)
   const removed = first.removed.slice()
@@ -83,7 +101,7 @@ export function regionsByLines(
   return { regions, faces: first.faces.length }
 }
 
-/** Relabels the smaller pieces of each label (see RegionsOptions.canJoin), in place. */
+/** Relabels the smaller pieces of each label (see RegionsOptions.canJoin), in place; returns how many. */
 function joinIslands(
   g: NodedGraph,
   faces: Face[],
@@ -92,7 +110,8 @@ function joinIslands(
   faceLabel: Int32Array,
   labels: string[],
   canJoin: (label: string, neighbour: string) => boolean,
-): void {
+  barriers: boolean,
+): number {
   const nf = faces.length
   // Pieces: union-find over faces joined by an edge with the same label on both sides.
   const parent = new Int32Array(nf)
@@ -102,7 +121,7 @@ function joinIslands(
     return i
   }
   for (let k = 0; k < g.m; k++) {
-    if (removed[k]) continue
+    if (removed[k] || (barriers && g.edgeFlags[k])) continue
     const a = faceOf[2 * k]
     const b = faceOf[2 * k + 1]
     if (a >= 0 && b >= 0 && faceLabel[a] >= 0 && faceLabel[a] === faceLabel[b]) parent[find(a)] = find(b)
@@ -118,7 +137,7 @@ function joinIslands(
   // Boundary length from each minor piece to each neighbouring label.
   const shared = new Map<number, Map<number, number>>()
   for (let k = 0; k < g.m; k++) {
-    if (removed[k]) continue
+    if (removed[k] || (barriers && g.edgeFlags[k])) continue
     const a = faceOf[2 * k]
     const b = faceOf[2 * k + 1]
     if (a < 0 || b < 0 || faceLabel[a] < 0 || faceLabel[b] < 0 || faceLabel[a] === faceLabel[b]) continue
@@ -131,6 +150,9 @@ function joinIslands(
     ]) {
       const p = find(f)
       if (mainPiece[faceLabel[f]] === p) continue
+      // Join only onto a main piece: those never move this round, so a join cannot land on a piece
+      // that is itself leaving (which would leave both stranded). Others wait for the next round.
+      if (mainPiece[faceLabel[o]] !== find(o)) continue
       if (!canJoin(labels[faceLabel[f]], labels[faceLabel[o]])) continue
       const m = shared.get(p) ?? new Map<number, number>()
       m.set(faceLabel[o], (m.get(faceLabel[o]) ?? 0) + len)
@@ -149,4 +171,5 @@ function joinIslands(
     const t = target.get(find(i))
     if (t !== undefined) faceLabel[i] = t
   }
+  return target.size
 }
