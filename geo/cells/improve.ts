@@ -52,7 +52,7 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
   let meanLen = 0
   for (let e = 0; e < g.adj.length; e++) meanLen += g.len[e]
   meanLen = g.adj.length > 0 ? meanLen / g.adj.length : 1
-  const nComm = community ? Math.max(0, ...community) + 1 : 0
+  const nComm = community ? community.reduce((a, c) => Math.max(a, c), -1) + 1 : 0
   const touch = new Int32Array(nComm * cells) // grids of community c in cell k
 
   if (community) for (let v = 0; v < m; v++) touch[community[v] * cells + label[v]]++

@@ -98,7 +98,7 @@ export function relaxBounds(
   max: number,
   requested: number | null,
 ): { min: number; max: number } | null {
-  const largest = Math.max(1, ...pieceSizes)
+  const largest = pieceSizes.reduce((a, s) => Math.max(a, s), 1)
   const limit = min - 1 + Math.max(0, largest - max) + (requested !== null ? largest : 0) + 1
   for (let d = 1; d <= limit; d++) {
     for (let down = 0; down <= d; down++) {

@@ -82,7 +82,7 @@ export function searchPiece(g: LocalGraph, o: SearchOptions): SearchResult {
   const key = (remaining: number): string =>
     exactKey ? `${maskHi}|${o.cells === null ? 0 : remaining}` : `${h1}:${h2}|${o.cells === null ? 0 : remaining}`
 
-  const commRemaining = new Int32Array(o.community ? Math.max(0, ...o.community) + 1 : 0)
+  const commRemaining = new Int32Array(o.community ? o.community.reduce((a, c) => Math.max(a, c), -1) + 1 : 0)
   if (o.community) for (let v = 0; v < m; v++) commRemaining[o.community[v]]++
 
   const setFree = (v: number, isFree: boolean): void => {

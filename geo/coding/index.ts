@@ -95,7 +95,8 @@ export function assignCodes(items: readonly CodeItem[], scheme: CodeScheme, opts
         fresh.push(i)
       }
     }
-    let next = used.size > 0 ? Math.max(...used) + 1 : 1
+    let next = 1
+    for (const u of used) if (u >= next) next = u + 1
     for (const i of fresh) {
       const seq = next++
       if (seq >= 10 ** scheme.digits)
@@ -133,8 +134,10 @@ export function sweepOrder(points: readonly { x: number; y: number }[]): number[
   const ky = 110_540
   const X = points.map((p) => p.x * kx)
   const Y = points.map((p) => p.y * ky)
-  const w = Math.max(...X) - Math.min(...X)
-  const h = Math.max(...Y) - Math.min(...Y)
+  // Loops rather than Math.max(...X): a city-wide renumbering can pass more points than spread allows.
+  const span = (a: number[]): number => a.reduce((m, v) => Math.max(m, v), -Infinity) - a.reduce((m, v) => Math.min(m, v), Infinity)
+  const w = span(X)
+  const h = span(Y)
   const spacing = w > 0 && h > 0 ? Math.sqrt((w * h) / n) : Math.max(w, h) / Math.max(1, n - 1)
   const band = spacing / 2
   const byNorth = Array.from({ length: n }, (_, i) => i).sort((a, b) => Y[b] - Y[a] || a - b)
