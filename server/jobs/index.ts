@@ -30,7 +30,6 @@ import { assignments, cellList, gridList, planHead, unitsOfDistrict } from '../r
 import type { Step } from '../repo/edits.js'
 import { districtGraph } from '../routes/plans/measure.js'
 import { runSteps } from '../routes/plans/edits.js'
-import { scheduleOutlines } from '../routes/plans/outlines.js'
 import type { EngineInput, EngineOutput } from './engine.js'
 import { runInWorker } from './run.js'
 
@@ -239,7 +238,6 @@ export class JobRunner {
           else await writeGrids(apply, out, grids, unitGrid, dg.unitIds, units, codes, dg.graph, job.kind === 'rebalance')
         }),
       )
-      scheduleOutlines(this.db, head.id)
       return {
         version: r.version,
         editId: r.editId,

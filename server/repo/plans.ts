@@ -118,12 +118,13 @@ export interface CellRow {
   locked: boolean
 }
 
-export async function gridList(db: Queryable, planId: number, ids?: number[]): Promise<GridRow[]> {
+/** Grids of a plan; with `ids`, only those, plus (with `inCells`) every grid of those cells. */
+export async function gridList(db: Queryable, planId: number, ids?: number[], inCells?: number[]): Promise<GridRow[]> {
   const { rows } = await db.query<GridRow>(
     `SELECT g.id, g.code, g.name, g.community_id AS "communityId", gc.cell_id AS "cellId", g.locked, c.jurisdiction_id AS "jurisdictionId"
        FROM grids g LEFT JOIN grid_cells gc ON gc.grid_id = g.id LEFT JOIN communities c ON c.id = g.community_id
-      WHERE g.plan_id = $1 AND ($2::bigint[] IS NULL OR g.id = ANY($2)) ORDER BY g.code, g.id`,
-    [planId, ids ?? null],
+      WHERE g.plan_id = $1 AND ($2::bigint[] IS NULL OR g.id = ANY($2) OR gc.cell_id = ANY($3::bigint[])) ORDER BY g.code, g.id`,
+    [planId, ids ?? null, inCells ?? []],
   )
   return rows
 }

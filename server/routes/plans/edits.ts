@@ -22,6 +22,7 @@ import {
   jurisdictionOf,
   lockPlan,
   clearOutlines,
+  refreshGeometry,
   unitsById,
   type CellRow,
   type GridRow,
@@ -371,7 +372,7 @@ function checkEditable(plan: PlanHead | undefined, planId: number, ifMatch: numb
 }
 
 /** Version bump, edit log, audit row, outlines and metrics shared by edits, undo and redo. */
-async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: number } = {}): Promise<EditResult> {
+async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: number } = {}, outlines: 'clear' | 'dissolve' = 'clear'): Promise<EditResult> {
   const { tx, plan } = ctx
   if (!ctx.steps.length) refuse('no-change', 'The edit changes nothing.')
   const version = await bumpVersion(tx, plan.id)
@@ -395,7 +396,10 @@ async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: 
   const existingCells = await cellList(tx, plan.id, [...new Set([...ctx.cells, ...rows.map((r) => r.c)])])
   const cells = existingCells.map((c) => c.id)
   // Outlines are dissolved after the commit (outlines.ts); until then readers dissolve them from units.
-  if (ctx.unitsChanged) await clearOutlines(tx, plan.id, grids, cells)
+  if (ctx.unitsChanged) {
+    if (outlines === 'dissolve') await refreshGeometry(tx, plan.id, grids, cells)
+    else await clearOutlines(tx, plan.id, grids, cells)
+  }
   const m = await measurePlan(tx, plan, { grids, cells }, ctx.dg)
   return {
     planId: plan.id,
@@ -451,5 +455,6 @@ export async function runSteps(
   const plan = checkEditable(await lockPlan(tx, planId), planId, expectedVersion)
   const ctx = new Ctx(tx, plan, user, dg)
   await build((s) => ctx.apply(s))
-  return finish(ctx, op, request)
+  // A job is not latency-bound: it dissolves its (many) outlines in its own transaction.
+  return finish(ctx, op, request, {}, 'dissolve')
 }

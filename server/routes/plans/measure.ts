@@ -20,13 +20,20 @@ export interface DistrictGraph {
   unitIds: number[]
 }
 
-const cache = new Map<number, { fingerprint: string; graph: Promise<DistrictGraph> }>()
+const cache = new Map<number, { fingerprint: string; checkedAt: number; graph: Promise<DistrictGraph> }>()
+/** A cached graph is trusted this long before its fingerprint is checked again (a re-import shows within it). */
+const RECHECK_MS = 1000
 
 /** The unit graph of a district (rook adjacency, communities as parents, hard barriers cut). */
 export async function districtGraph(db: Queryable, districtId: number): Promise<DistrictGraph> {
+  const recent = cache.get(districtId)
+  if (recent && performance.now() - recent.checkedAt < RECHECK_MS) return recent.graph
   const fingerprint = await districtFingerprint(db, districtId)
   const hit = cache.get(districtId)
-  if (hit && hit.fingerprint === fingerprint) return hit.graph
+  if (hit && hit.fingerprint === fingerprint) {
+    hit.checkedAt = performance.now()
+    return hit.graph
+  }
   const graph = (async () => {
     const input = await graphInput(db, districtId)
     const { graph } = buildGraph(input.units as FeatureCollection<Polygon | MultiPolygon | null>, {
@@ -37,7 +44,7 @@ export async function districtGraph(db: Queryable, districtId: number): Promise<
     const unitIds = graph.ids.map(Number)
     return { graph, unitIds, node: new Map(unitIds.map((u, i) => [u, i])) }
   })()
-  cache.set(districtId, { fingerprint, graph })
+  cache.set(districtId, { fingerprint, checkedAt: performance.now(), graph })
   graph.catch(() => cache.delete(districtId))
   return graph
 }
@@ -97,10 +104,7 @@ export async function measurePlan(
   let cells: CellRow[]
   if (only) {
     cells = only.cells.length ? await cellList(db, plan.id, only.cells) : []
-    const cellSet = new Set(cells.map((c) => c.id))
-    const all = await gridList(db, plan.id)
-    const gridSet = new Set(only.grids)
-    grids = all.filter((g) => gridSet.has(g.id) || (g.cellId !== null && cellSet.has(g.cellId)))
+    grids = await gridList(db, plan.id, only.grids, cells.map((c) => c.id))
   } else {
     ;[grids, cells] = await Promise.all([gridList(db, plan.id), cellList(db, plan.id)])
   }
