@@ -54,7 +54,7 @@ describe('partition scenarios', () => {
   })
 
   it('two-communities: grids never mix communities, even when that leaves one light', () => {
-    const units = squareGrid(4, 8, 100, (r, c) => ({ pop: 100, c: c < 3 ? 'west' : 'east' }))
+    const units = squareGrid(4, 8, 100, (_r, c) => ({ pop: 100, c: c < 3 ? 'west' : 'east' }))
     const { graph } = buildGraph(units, { nest: 'c' })
     const weights = weightsOf(units)
     const opts = { min: 1300, max: 2000 }

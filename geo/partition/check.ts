@@ -18,7 +18,7 @@ export function checkPartition(
   result: { assignment: Int32Array; parts: number; exceptions: PartException[] },
   opts: { min: number; max: number; lock?: Int32Array },
 ): PartitionProblem[] {
-  const { n, xadj, adjncy, edgeCut, parent } = graph
+  const { n, parent } = graph
   const { assignment, parts } = result
   const problems: PartitionProblem[] = []
   if (assignment.length !== n) {
