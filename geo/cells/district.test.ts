@@ -175,6 +175,11 @@ describe('contiguity problems', () => {
     expect(r.feasibility.problems[0]).toMatchObject({ code: 'piece-size-unreachable', grids: [4, 9, 14] })
     expect(r.feasibility.pieces.map((p) => p.range)).toEqual([[2, 2], null])
     expect(r.feasibility.suggestions.map((s) => s.kind)).toContain('reconnect')
+    // Concrete grids to split: two of the enclave's three, to reach 5.
+    const split = r.feasibility.suggestions.find((s) => s.kind === 'split-grids')
+    expect(split?.amount).toBe(2)
+    expect(split?.candidates).toHaveLength(2)
+    for (const c of split!.candidates!) expect([4, 9, 14]).toContain(c)
     expect(r.exceptions.map((e) => e.code)).toContain('island')
     expect(r.feasibility.message).toMatch(/3 grid\(s\) \[g4, g9, g14\]/)
   })

@@ -21,11 +21,12 @@
  */
 import type { Graph, PartException } from '../types.js'
 import { improve } from './improve.js'
-import { isConnected, localGraph, pieces } from './local.js'
+import { isConnected, localGraph, pieces, usableEdge } from './local.js'
 import { countRange, formatCounts, rangeValues, sumRanges, sumSets, type CountRange } from './range.js'
 import {
   explain,
   relaxBounds,
+  type GridPicker,
   type FeasibilityProblem,
   type FeasibilityReport,
   type JurisdictionFeasibility,
@@ -379,7 +380,40 @@ export function groupCells(graph: Graph, opts: CellOptions = {}): CellResult {
     problems,
   }
   const relaxed = feasible ? null : relaxBounds(ps.map((P) => P.g.m), lockedTotal, min, max, requested)
-  const { suggestions, message } = explain(base, relaxed)
+  const { suggestions, message } = explain(base, relaxed, gridPicker(graph, work))
   return { assignment, cells, feasibility: { ...base, suggestions, message }, exceptions }
 }
 
+
+/**
+ * Concrete grids for merge/split suggestions: merge the adjacent pairs (usable edges) with the lightest
+ * combined workload, disjoint; split the busiest grids. Both favour keeping cells balanced afterwards.
+ */
+function gridPicker(graph: Graph, work: Float64Array): GridPicker {
+  return {
+    merge(grids, amount) {
+      const inPiece = new Set(grids)
+      const pairs: [number, number, number][] = []
+      for (const i of grids)
+        for (let e = graph.xadj[i]; e < graph.xadj[i + 1]; e++) {
+          const j = graph.adjncy[e]
+          if (j > i && inPiece.has(j) && usableEdge(graph, i, e)) pairs.push([i, j, work[i] + work[j]])
+        }
+      pairs.sort((a, b) => a[2] - b[2] || a[0] - b[0] || a[1] - b[1])
+      const used = new Set<number>()
+      const out: [number, number][] = []
+      for (const [i, j] of pairs) {
+        if (out.length >= amount) break
+        if (used.has(i) || used.has(j)) continue
+        used.add(i)
+        used.add(j)
+        out.push([i, j])
+      }
+      return out
+    },
+    split(grids, amount) {
+      return [...grids].sort((a, b) => work[b] - work[a] || a - b).slice(0, amount)
+    },
+    name: (i) => graph.ids[i] ?? String(i),
+  }
+}

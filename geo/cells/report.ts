@@ -67,6 +67,17 @@ export interface Suggestion {
   grids?: number[]
   /** How many grids to merge away or split off. */
   amount?: number
+  /** For merge-grids: adjacent pairs to merge, lightest workload first. */
+  pairs?: [number, number][]
+  /** For split-grids: the grids to split, heaviest workload first. */
+  candidates?: number[]
+}
+
+/** Picks concrete grids for merge/split suggestions (the report itself knows no graph). */
+export interface GridPicker {
+  merge(grids: readonly number[], amount: number): [number, number][]
+  split(grids: readonly number[], amount: number): number[]
+  name(grid: number): string
 }
 
 export interface FeasibilityReport {
@@ -124,7 +135,11 @@ export function relaxBounds(
 }
 
 /** Suggestions and message for a report whose numbers are already filled in. */
-export function explain(r: Omit<FeasibilityReport, 'suggestions' | 'message'>, relaxed: { min: number; max: number } | null): {
+export function explain(
+  r: Omit<FeasibilityReport, 'suggestions' | 'message'>,
+  relaxed: { min: number; max: number } | null,
+  pick?: GridPicker,
+): {
   suggestions: Suggestion[]
   message: string
 } {
@@ -152,20 +167,27 @@ export function explain(r: Omit<FeasibilityReport, 'suggestions' | 'message'>, r
         message: `${p.jurisdiction}: ${n} free grid(s) are hemmed in by locked cells; unlock a neighbouring cell.`,
       })
     const { below, above } = nearestFeasibleSizes(n, min, max)
-    if (below !== null)
+    if (below !== null) {
+      const pairs = pick?.merge(p.grids, n - below) ?? []
+      const eg = pairs.length > 0 ? `, e.g. ${pairs.map(([a, b]) => `${pick!.name(a)} + ${pick!.name(b)}`).join(', ')}` : ''
       suggestions.push({
         kind: 'merge-grids',
         jurisdiction: p.jurisdiction,
         grids: p.grids,
         amount: n - below,
-        message: `${p.jurisdiction}: merge ${n - below} pair(s) of adjacent grids in this piece (${n} -> ${below} grids).`,
+        ...(pairs.length > 0 ? { pairs } : {}),
+        message: `${p.jurisdiction}: merge ${n - below} pair(s) of adjacent grids in this piece (${n} -> ${below} grids)${eg}.`,
       })
+    }
+    const candidates = pick?.split(p.grids, above - n) ?? []
+    const eg = candidates.length > 0 ? `, e.g. the busiest: ${candidates.map((g) => pick!.name(g)).join(', ')}` : ''
     suggestions.push({
       kind: 'split-grids',
       jurisdiction: p.jurisdiction,
       grids: p.grids,
       amount: above - n,
-      message: `${p.jurisdiction}: split ${above - n} grid(s) in this piece (${n} -> ${above} grids).`,
+      ...(candidates.length > 0 ? { candidates } : {}),
+      message: `${p.jurisdiction}: split ${above - n} grid(s) in this piece (${n} -> ${above} grids)${eg}.`,
     })
   }
 
