@@ -86,6 +86,12 @@ describe(`jobs (pg-boss, worker thread) on ${BACKEND}`, () => {
     // The job's result is one undoable edit.
     const log = (await get(`/api/plans/${planId}/edits`)).json()
     expect(log.edits[0]).toMatchObject({ op: 'partition', version: 2 })
+    const undo = await app.inject({ method: 'POST', url: `/api/plans/${planId}/undo`, headers: { ...planner, 'if-match': '2' } })
+    expect(undo.statusCode, undo.body).toBe(200)
+    expect((await get(`/api/plans/${planId}`)).json()).toMatchObject({ version: 3, grids: 0, assignedUnits: 0 })
+    const redo = await app.inject({ method: 'POST', url: `/api/plans/${planId}/redo`, headers: { ...planner, 'if-match': '3' } })
+    expect(redo.statusCode, redo.body).toBe(200)
+    expect((await get(`/api/plans/${planId}/metrics`)).json().summary).toMatchObject({ grids: 6, unassigned: 0, valid: true })
   })
 
   it('cells and rebalance: locked grids and cells are kept; rebalance moves few units', async () => {
