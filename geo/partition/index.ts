@@ -1,19 +1,21 @@
 /**
  * Partition engine: splits every parent (community, jurisdiction) into contiguous parts whose weight
- * lies in a band — grids from units, and reused by geo/cells for police cells.
+ * lies in a band — grids from units (and usable for police cells from grids, with unit weights).
  *
  * Algorithm, and why:
  * 1. The graph is reduced to usable edges (not cut by a barrier or a parent border, both ends free),
  *    and split into connected pieces. A part never leaves its piece, so nesting, barriers and locks
  *    hold by construction instead of being repaired afterwards.
- * 2. Each piece gets the part count k with k·min ≤ W ≤ k·max whose mean W/k is nearest the target
- *    (units heavier than max get a part each). No k → the nearest miss, reported.
+ * 2. Each piece gets the part count k with k·min ≤ W ≤ k·max nearest W/target (units heavier than
+ *    max get a part each). No such k → ceil(W/max) parts, all but one of which can be in band; reported.
  * 3. Recursive bisection (bisect.ts): a sweep along a direction grown through usable edges, so each
  *    side is connected, with integer part counts per side that keep both sides feasible. Inertial
  *    bisection is fast (O(n log n log k)), gives compact, roughly convex parts on planar tilings,
  *    and unlike spectral methods needs no eigen-solver — good for 100k units in a browser or Node.
- * 4. k-way boundary refinement (refine.ts) with a bounded connectivity check: fixes band violations,
- *    evens out weights, then shortens the boundary.
+ * 4. k-way boundary refinement (refine.ts) with a bounded connectivity check: first the number of
+ *    out-of-band parts, then their miss, then squared deviation, then cut length. Where single moves
+ *    stall (narrow necks, heavy blocks), repair.ts moves connected groups; if parts stay out of band,
+ *    the neighbouring part counts k ± 1 are tried too.
  * 5. Multi-start over seeded variants of step 3, best kept per piece; all randomness comes from the
  *    seed, so results are deterministic unless the time budget cuts the search short (reported).
  * 6. Rebalance mode (rebalance.ts): keep an existing plan, rework only out-of-band parts and their
