@@ -1,37 +1,47 @@
 import { open, type FileHandle } from 'node:fs/promises'
 
-/** Appends to a file through a 1 MiB buffer and patches bytes already written (file headers). */
+const CAPACITY = 1 << 20
+
+/**
+ * Appends to a file through one fixed 1 MiB buffer (small appends are copied into it, so a file of
+ * many 8-byte records does not keep one Buffer object per record) and patches bytes already written
+ * (file headers).
+ */
 export class BufferedFile {
-  private chunks: Buffer[] = []
-  private pending = 0
+  private buf = Buffer.allocUnsafe(CAPACITY)
+  private used = 0
+  private flushed = 0
   /** Bytes appended so far, flushed or not. */
   length = 0
-  private constructor(private readonly fh: FileHandle, private flushed = 0) {}
+  private constructor(private readonly fh: FileHandle) {}
 
   static async create(path: string): Promise<BufferedFile> {
     return new BufferedFile(await open(path, 'w'))
   }
 
-  async append(buf: Buffer): Promise<void> {
-    this.chunks.push(buf)
-    this.pending += buf.length
-    this.length += buf.length
-    if (this.pending >= 1 << 20) await this.flush()
+  async append(data: Buffer): Promise<void> {
+    if (this.used + data.length > CAPACITY) await this.flush()
+    if (data.length > CAPACITY) {
+      await this.fh.write(data, 0, data.length, this.flushed)
+      this.flushed += data.length
+    } else {
+      data.copy(this.buf, this.used)
+      this.used += data.length
+    }
+    this.length += data.length
   }
 
   async flush(): Promise<void> {
-    if (!this.pending) return
-    const data = Buffer.concat(this.chunks, this.pending)
-    this.chunks = []
-    this.pending = 0
-    await this.fh.write(data, 0, data.length, this.flushed)
-    this.flushed += data.length
+    if (!this.used) return
+    await this.fh.write(this.buf, 0, this.used, this.flushed)
+    this.flushed += this.used
+    this.used = 0
   }
 
-  /** Overwrites bytes at `position` (must already be flushed, e.g. a header at 0). */
-  async patch(position: number, buf: Buffer): Promise<void> {
+  /** Overwrites bytes at `position` (a header at 0), flushing first. */
+  async patch(position: number, data: Buffer): Promise<void> {
     await this.flush()
-    await this.fh.write(buf, 0, buf.length, position)
+    await this.fh.write(data, 0, data.length, position)
   }
 
   async close(): Promise<void> {
