@@ -22,6 +22,7 @@ export function explain(
   pieceStatus: PartCount['status'][],
   info: PartInfo[],
   attached: { part: number; nodes: Int32Array }[],
+  attach: boolean,
 ): PartException[] {
   const { g, w, band, n } = ctx
   const out: PartException[] = []
@@ -116,7 +117,7 @@ export function explain(
       })
     }
   }
-  out.push(...islands(ctx))
+  out.push(...islands(ctx, attach))
   return out
 }
 
@@ -140,7 +141,7 @@ function lockedPartValid(ctx: Ctx, nodes: number[]): boolean {
 }
 
 /** Parents that split into several pieces over non-cut edges (islands, or cut by a barrier line). */
-function islands(ctx: Ctx): PartException[] {
+function islands(ctx: Ctx, attach: boolean): PartException[] {
   const { g, n } = ctx
   const piece = new Int32Array(n).fill(-1)
   const sizes: number[] = []
@@ -193,7 +194,7 @@ function islands(ctx: Ctx): PartException[] {
       part: -1,
       parent: name,
       nodes,
-      message: `${name || 'the area'} falls into ${c} pieces (islands, or cut by a barrier line); each piece is partitioned on its own`,
+      message: `${name || 'the area'} falls into ${c} pieces (islands, or cut by a barrier line); each piece is partitioned on its own${attach ? ', and a piece too light for a part of its own joins the nearest part' : ''}`,
     })
   }
   return out

@@ -139,7 +139,8 @@ export function partition(graph: Graph, weights: Float64Array, opts: PartitionOp
 
   const info = order.map((t) => ({ final: finalOf[t], locked: temp[t].locked, piece: temp[t].piece }))
   const islandsOut = attached.map((a) => ({ part: finalOf[a.part], nodes: a.nodes }))
-  const exceptions = explain(ctx, assignment, order.length, pieces.map((p) => p.result.status), info, islandsOut)
+  const statuses = pieces.map((p) => p.result.status)
+  const exceptions = explain(ctx, assignment, order.length, statuses, info, islandsOut, opts.islands !== 'separate')
   return { assignment, parts: order.length, exceptions }
 }
 
