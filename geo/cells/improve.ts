@@ -81,7 +81,13 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
     return d + (W_CUT * cut) / meanLen
   }
 
+  // Cells change version on every move; a pair that failed to recombine is retried only after one of its
+  // cells changed, which keeps the later passes cheap.
+  const version = new Int32Array(cells)
+  const triedAt = new Map<number, string>()
   const apply = (v: number, to: number): void => {
+    version[label[v]]++
+    version[to]++
     const from = label[v]
     size[from]--
     size[to]++
@@ -291,6 +297,9 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
     }
     for (const [a, b] of neighbourPairs()) {
       if (Date.now() > p.deadline) break
+      const stamp = `${version[a]},${version[b]}`
+      if (triedAt.get(a * cells + b) === stamp) continue
+      triedAt.set(a * cells + b, stamp)
       if (recombine(a, b)) {
         moves++
         improved = true
