@@ -113,7 +113,7 @@ export function explain(
         nodes,
         message: ctx.timedOut
           ? `the time budget ran out before part ${p} (${wp}) reached ${range}; allow more time or widen the band`
-          : `the search did not bring part ${p} (${wp}) into ${range} (units too coarse for the band here); widen the band or split units`,
+          : `no contiguous way was found to bring part ${p} (${wp}) into ${range}: the units here are too coarse, or the part reaches the rest of ${parent || 'the area'} only through a few heavy units; widen the band or split units`,
       })
     }
   }
