@@ -30,4 +30,4 @@ export function withLimits(over?: Partial<ImportLimits>): ImportLimits {
   return { ...DEFAULT_LIMITS, ...(over ?? {}) }
 }
 
-export const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 2 : 0)} MiB`
+export const mib = (n: number) => (n < 1024 * 1024 ? `${n} bytes` : `${(n / 1024 / 1024).toFixed(0)} MiB`)

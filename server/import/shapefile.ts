@@ -34,6 +34,8 @@ function unzipAll(bytes: Uint8Array, limits: ImportLimits): Map<string, Uint8Arr
       throw bad(`a file in the zip cannot be inflated: ${(err as Error).message}`)
     }
   }
+  // but-unzip loops forever on some short non-zips: find the end-of-central-directory record first
+  if (!hasEndRecord(bytes)) throw bad('the file is not a zip archive (no end-of-central-directory record); upload the .shp, .dbf, .prj and .cpg zipped together')
   let entries
   try {
     entries = [...iter(bytes, inflate)]
@@ -51,6 +53,13 @@ function unzipAll(bytes: Uint8Array, limits: ImportLimits): Map<string, Uint8Arr
     files.set(e.filename, data)
   }
   return files
+}
+
+function hasEndRecord(b: Uint8Array): boolean {
+  if (b.length < 22) return false
+  for (let i = b.length - 22; i >= Math.max(0, b.length - 22 - 65535); i--)
+    if (b[i] === 0x50 && b[i + 1] === 0x4b && b[i + 2] === 0x05 && b[i + 3] === 0x06) return true
+  return false
 }
 
 function isUtf8(b: Uint8Array): boolean {

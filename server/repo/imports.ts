@@ -204,13 +204,13 @@ export async function outsideParent(tx: Queryable, layer: ImportLayer, districtI
   const pg = PARENT_GEOM[layer]
   if (!pg || districtId === null) return []
   const { rows } = await tx.query<OutsideRow>(
-    `WITH p AS (SELECT s.idx, s.ext_id, s.geom, ${pg} AS pgeom FROM import_stage s)
+    `WITH params AS (SELECT $1::bigint AS district_id), p AS (SELECT s.idx, s.ext_id, s.geom, ${pg} AS pgeom FROM import_stage s)
      SELECT idx, ext_id, outside, CASE WHEN total > 0 THEN outside / total ELSE 1 END AS share FROM (
-       SELECT idx, ext_id,
-              CASE WHEN ST_Dimension(geom) = 2 THEN ST_Area(ST_Difference(geom, pgeom)::geography) ELSE 1 END AS outside,
-              CASE WHEN ST_Dimension(geom) = 2 THEN ST_Area(geom::geography) ELSE 1 END AS total
+       SELECT idx, ext_id, ST_Dimension(geom) AS dim,
+              CASE WHEN ST_Dimension(geom) = 2 THEN ST_Area(ST_Difference(geom, pgeom)::geography) ELSE 0 END AS outside,
+              CASE WHEN ST_Dimension(geom) = 2 THEN ST_Area(geom::geography) ELSE 0 END AS total
          FROM p WHERE pgeom IS NOT NULL AND ST_IsValid(geom) AND ST_IsValid(pgeom) AND NOT ST_CoveredBy(geom, pgeom)
-     ) x WHERE outside > 1 AND (total = 0 OR outside / total > $2) ORDER BY idx LIMIT $3`,
+     ) x WHERE dim < 2 OR (outside > 1 AND (total = 0 OR outside / total > $2)) ORDER BY idx LIMIT $3`,
     [districtId, minShare, limit],
   )
   return rows
@@ -235,7 +235,7 @@ const INSERT: Record<ImportLayer, string> = {
 /** Moves the staged rows into the layer's table; returns how many. */
 export async function insertFromStage(tx: Queryable, layer: ImportLayer, districtId: number | null): Promise<number> {
   const sql = `WITH ins AS (${INSERT[layer]} RETURNING 1) SELECT count(*)::int AS n FROM ins`
-  const { rows } = await tx.query<{ n: number }>(sql, layer === 'district' ? [] : [districtId])
+  const { rows } = await tx.query<{ n: number }>(sql, sql.includes('$1') ? [districtId] : [])
   return rows[0].n
 }
 
