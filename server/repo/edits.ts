@@ -175,11 +175,6 @@ export async function insertEdit(
   return rows[0].id
 }
 
-/** A new edit ends the redo stack. */
-export async function clearRedo(tx: Queryable, planId: number): Promise<void> {
-  await tx.query('UPDATE plan_edits SET redoable = false WHERE plan_id = $1 AND redoable', [planId])
-}
-
 /** The edit undo would revert: the latest edit (not an undo/redo record) not yet undone. */
 export async function lastUndoable(tx: Queryable, planId: number): Promise<EditRow | undefined> {
   const { rows } = await tx.query<EditRow>(

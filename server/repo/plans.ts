@@ -65,9 +65,13 @@ export async function updatePlanMeta(tx: Queryable, id: number, p: { name?: stri
   )
 }
 
-/** version + 1; returns the new version. */
-export async function bumpVersion(tx: Queryable, id: number): Promise<number> {
-  const { rows } = await tx.query<{ version: number }>(`UPDATE plans SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version`, [id])
+/** version + 1, returning the new version; `endRedo` also empties the redo stack (a new edit). */
+export async function bumpVersion(tx: Queryable, id: number, endRedo = false): Promise<number> {
+  const { rows } = await tx.query<{ version: number }>(
+    `WITH r AS (UPDATE plan_edits SET redoable = false WHERE plan_id = $1 AND redoable AND $2)
+     UPDATE plans SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version`,
+    [id, endRedo],
+  )
   return rows[0].version
 }
 
@@ -288,8 +292,41 @@ export async function refreshGeometry(tx: Queryable, planId: number, grids: numb
 
 /** Marks outlines of the given grids and cells stale (NULL): readers dissolve them from units until refreshed. */
 export async function clearOutlines(tx: Queryable, planId: number, grids: number[], cells: number[]): Promise<void> {
-  if (grids.length) await tx.query('UPDATE grids SET geom = NULL WHERE plan_id = $1 AND id = ANY($2::bigint[]) AND geom IS NOT NULL', [planId, grids])
-  if (cells.length) await tx.query('UPDATE cells SET geom = NULL WHERE plan_id = $1 AND id = ANY($2::bigint[]) AND geom IS NOT NULL', [planId, cells])
+  await tx.query(
+    `WITH g AS (UPDATE grids SET geom = NULL WHERE plan_id = $1 AND id = ANY($2::bigint[]) AND geom IS NOT NULL)
+     UPDATE cells SET geom = NULL WHERE plan_id = $1 AND id = ANY($3::bigint[]) AND geom IS NOT NULL`,
+    [planId, grids, cells],
+  )
+}
+
+/** The cells `cells` plus every cell holding one of `grids`. */
+export async function cellsTouching(tx: Queryable, planId: number, grids: number[], cells: number[]): Promise<CellRow[]> {
+  const { rows } = await tx.query<CellRow>(
+    `SELECT id, code, name, jurisdiction_id AS "jurisdictionId", locked FROM cells
+      WHERE plan_id = $1 AND (id = ANY($3::bigint[]) OR id IN (SELECT cell_id FROM grid_cells WHERE plan_id = $1 AND grid_id = ANY($2::bigint[])))
+      ORDER BY code, id`,
+    [planId, grids, cells],
+  )
+  return rows
+}
+
+export interface EditUnit {
+  id: number
+  communityId: number | null
+  gridId: number | null
+  gridCode: string | null
+  gridLocked: boolean | null
+}
+
+/** Units of the district among `ids`, with their current grid in the plan (one round trip for edit checks). */
+export async function unitsForEdit(tx: Queryable, planId: number, districtId: number, ids: number[]): Promise<EditUnit[]> {
+  const { rows } = await tx.query<EditUnit>(
+    `SELECT u.id, u.community_id AS "communityId", ug.grid_id AS "gridId", g.code AS "gridCode", g.locked AS "gridLocked"
+       FROM units u LEFT JOIN unit_grids ug ON ug.plan_id = $1 AND ug.unit_id = u.id LEFT JOIN grids g ON g.id = ug.grid_id
+      WHERE u.district_id = $2 AND u.id = ANY($3::bigint[])`,
+    [planId, districtId, ids],
+  )
+  return rows
 }
 
 /** Dissolves the outlines that are NULL (call with the plan row locked). */

@@ -12,7 +12,7 @@
 import type { Queryable } from '../../db/index.js'
 import type { AuthUser } from '../../plugins/auth.js'
 import { HttpError } from '../../plugins/errors.js'
-import { applyStep, audit, clearRedo, insertEdit, lastUndoable, markUndone, nextRedoable, type Step } from '../../repo/edits.js'
+import { applyStep, audit, insertEdit, lastUndoable, markUndone, nextRedoable, type Step } from '../../repo/edits.js'
 import {
   assignments,
   bumpVersion,
@@ -23,7 +23,8 @@ import {
   lockPlan,
   clearOutlines,
   refreshGeometry,
-  unitsById,
+  unitsForEdit,
+  cellsTouching,
   type CellRow,
   type GridRow,
   type PlanHead,
@@ -137,8 +138,8 @@ async function currentGrids(ctx: Ctx, units: number[]): Promise<Map<number, numb
 }
 
 /** Units must exist in the district, be in `communityId` (when set) and not sit in a locked grid. */
-async function checkUnits(ctx: Ctx, units: number[], communityId: number | null, field: string) {
-  const infos = await unitsById(ctx.tx, ctx.plan.districtId, units)
+async function checkUnits(ctx: Ctx, units: number[], communityId: number | null, field: string): Promise<Map<number, number>> {
+  const infos = await unitsForEdit(ctx.tx, ctx.plan.id, ctx.plan.districtId, units)
   const found = new Set(infos.map((u) => u.id))
   const missing = units.filter((u) => !found.has(u))
   if (missing.length) refuse('unknown-unit', `${field}: unit ${missing.slice(0, 20).join(', ')} is not in this plan's district.`, { field, ids: missing })
@@ -152,19 +153,15 @@ async function checkUnits(ctx: Ctx, units: number[], communityId: number | null,
       })
     }
   }
-  const current = await currentGrids(ctx, units)
-  const sources = [...new Set(current.values())]
-  if (sources.length) {
-    const locked = (await gridList(ctx.tx, ctx.plan.id, sources)).filter((g) => g.locked)
-    if (locked.length) {
-      refuse('source-locked', `${field}: grid ${locked.map((g) => g.code).join(', ')} is locked; unlock it first.`, {
-        field,
-        ids: locked.map((g) => g.id),
-        suggestion: 'suggestLock',
-      })
-    }
+  const locked = new Map(infos.filter((u) => u.gridLocked).map((u) => [u.gridId!, u.gridCode!]))
+  if (locked.size) {
+    refuse('source-locked', `${field}: grid ${[...locked.values()].join(', ')} is locked; unlock it first.`, {
+      field,
+      ids: [...locked.keys()],
+      suggestion: 'suggestLock',
+    })
   }
-  return current
+  return new Map(infos.filter((u) => u.gridId !== null).map((u) => [u.id, u.gridId!]))
 }
 
 async function codeTaken(ctx: Ctx, table: 'grids' | 'cells', code: string, except?: number) {
@@ -375,10 +372,9 @@ function checkEditable(plan: PlanHead | undefined, planId: number, ifMatch: numb
 async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: number } = {}, outlines: 'clear' | 'dissolve' = 'clear'): Promise<EditResult> {
   const { tx, plan } = ctx
   if (!ctx.steps.length) refuse('no-change', 'The edit changes nothing.')
-  const version = await bumpVersion(tx, plan.id)
+  const version = await bumpVersion(tx, plan.id, op !== 'undo' && op !== 'redo')
   const payload = { request, steps: ctx.steps, ...extra }
   const inverse = { steps: ctx.inverse }
-  if (op !== 'undo' && op !== 'redo') await clearRedo(tx, plan.id)
   const editId = await insertEdit(tx, { planId: plan.id, version, op, payload, inverse, userId: ctx.user.id })
   await audit(tx, {
     userId: ctx.user.id,
@@ -389,18 +385,14 @@ async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: 
     after: { version, steps: ctx.steps, request },
   })
   const grids = [...ctx.grids].filter((g) => !ctx.removed.has(g))
-  const { rows } = await tx.query<{ c: number }>(
-    `SELECT DISTINCT cell_id AS c FROM grid_cells WHERE plan_id = $1 AND grid_id = ANY($2::bigint[])`,
-    [plan.id, grids],
-  )
-  const existingCells = await cellList(tx, plan.id, [...new Set([...ctx.cells, ...rows.map((r) => r.c)])])
-  const cells = existingCells.map((c) => c.id)
+  const cellRows = await cellsTouching(tx, plan.id, grids, [...ctx.cells])
+  const cells = cellRows.map((c) => c.id)
   // Outlines are dissolved after the commit (outlines.ts); until then readers dissolve them from units.
   if (ctx.unitsChanged) {
     if (outlines === 'dissolve') await refreshGeometry(tx, plan.id, grids, cells)
     else await clearOutlines(tx, plan.id, grids, cells)
   }
-  const m = await measurePlan(tx, plan, { grids, cells }, ctx.dg)
+  const m = await measurePlan(tx, plan, { grids, cells, cellRows }, ctx.dg)
   return {
     planId: plan.id,
     version,

@@ -96,14 +96,14 @@ const round = (x: number, d = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** d
 export async function measurePlan(
   db: Queryable,
   plan: { id: number; districtId: number; params: PlanParams },
-  only?: { grids: number[]; cells: number[] },
+  only?: { grids: number[]; cells: number[]; cellRows?: CellRow[] },
   graph?: DistrictGraph,
 ): Promise<Measured> {
   const dg = graph ?? (await districtGraph(db, plan.districtId))
   let grids: GridRow[]
   let cells: CellRow[]
   if (only) {
-    cells = only.cells.length ? await cellList(db, plan.id, only.cells) : []
+    cells = only.cellRows ?? (only.cells.length ? await cellList(db, plan.id, only.cells) : [])
     grids = await gridList(db, plan.id, only.grids, cells.map((c) => c.id))
   } else {
     ;[grids, cells] = await Promise.all([gridList(db, plan.id), cellList(db, plan.id)])
