@@ -43,6 +43,7 @@ export type ExceptionCode =
   | 'band-unreachable' // the component's weight admits no whole number of parts within the band
   | 'locked' // a locked part kept as given although out of band
   | 'time-budget' // search stopped at the time budget before reaching the band
+  | 'shape' // no contiguous arrangement reached the band: coarse units, or a pocket joined through heavy units
 
 export interface PartException {
   code: ExceptionCode

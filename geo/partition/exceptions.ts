@@ -107,7 +107,7 @@ export function explain(
       })
     } else {
       out.push({
-        code: 'time-budget',
+        code: ctx.timedOut ? 'time-budget' : 'shape',
         part: p,
         parent,
         nodes,
