@@ -126,6 +126,66 @@ describe('gridweave cells', () => {
     expect(rows[1]).toMatch(/^G001,\d+,230204001J\d{2}$/)
   })
 
+  it('keeps previous cell codes (--codes), renumbers on request, and keeps locked cells after an edit', async () => {
+    const grids = join(dir, 'grids.geojson')
+    const base = ['--id', 'grid_id', '--weight', 'pop', '--nest', 'street', '--seed', '3']
+    const run = async (file: string, extra: string[], csv: string): Promise<Map<string, string>> => {
+      const { io, err } = capture()
+      expect(await runCells([file, '--out', join(dir, 'c.geojson'), '--assign', join(dir, csv), ...base, ...extra], io), err.join('\n')).toBe(0)
+      const rows = (await readFile(join(dir, csv), 'utf8')).trim().split('\n').slice(1)
+      return new Map(rows.map((r) => [r.split(',')[0], r.split(',')[2]]))
+    }
+    const first = await run(grids, [], 'a.csv')
+    // A previous plan numbered the other way round: reverse the codes within each jurisdiction.
+    const fc = district372()
+    const reversed = new Map<string, string>()
+    for (const [, code] of JURISDICTIONS) {
+      const mine = [...new Set([...first.values()].filter((c) => c.startsWith(code)))].sort()
+      mine.forEach((c, k) => reversed.set(c, mine[mine.length - 1 - k]))
+    }
+    for (const f of fc.features) (f.properties as Record<string, unknown>).prev = reversed.get(first.get(f.properties.grid_id)!)
+    await writeFile(join(dir, 'prev.geojson'), JSON.stringify(fc))
+    const kept = await run(join(dir, 'prev.geojson'), ['--codes', 'prev'], 'b.csv')
+    for (const [id, code] of first) expect(kept.get(id)).toBe(reversed.get(code))
+    const renumbered = await run(join(dir, 'prev.geojson'), ['--codes', 'prev', '--renumber'], 'c.csv')
+    expect(renumbered).toEqual(first)
+
+    // An edit moves one grid from a 6-grid cell into a neighbouring 5-grid cell of the same jurisdiction
+    // (keeping the source contiguous); the edited plan is locked as given and every code must survive.
+    const cellOf = (id: string) => first.get(id)!
+    const sizes = new Map<string, number>()
+    for (const c of first.values()) sizes.set(c, (sizes.get(c) ?? 0) + 1)
+    const edited = new Map(first)
+    let moved: string | null = null
+    for (const [id, from] of first) {
+      const k = Number(id.slice(1)) - 1
+      const neighbours = [k - 1, k + 1, k - 6, k + 6].filter((j) => j >= 0 && j < 372 && (Math.abs(j - k) === 6 || Math.floor(j / 6) === Math.floor(k / 6)))
+      const to = neighbours.map((j) => cellOf(`G${String(j + 1).padStart(3, '0')}`)).find((c) => c !== from && c.slice(0, 9) === from.slice(0, 9))
+      if (to && sizes.get(from) === 6 && sizes.get(to) === 5) {
+        // The source cell must stay contiguous without the grid.
+        const rest = [...first].filter(([g, c]) => c === from && g !== id).map(([g]) => Number(g.slice(1)) - 1)
+        const seen = new Set([rest[0]])
+        const stack = [rest[0]]
+        while (stack.length) {
+          const x = stack.pop()!
+          for (const y of rest) if (!seen.has(y) && (Math.abs(y - x) === 6 || (Math.abs(y - x) === 1 && Math.floor(y / 6) === Math.floor(x / 6)))) (seen.add(y), stack.push(y))
+        }
+        if (seen.size === rest.length) {
+          edited.set(id, to)
+          moved = id
+          break
+        }
+      }
+    }
+    expect(moved).not.toBeNull()
+    const fc2 = district372()
+    for (const f of fc2.features) (f.properties as Record<string, unknown>).cell = edited.get(f.properties.grid_id)
+    await writeFile(join(dir, 'edited.geojson'), JSON.stringify(fc2))
+    const after = await run(join(dir, 'edited.geojson'), ['--lock', 'cell', '--codes', 'cell'], 'd.csv')
+    expect(after).toEqual(edited)
+    expect(after.get(moved!)).not.toBe(first.get(moved!))
+  })
+
   it('reports the enclave fixture: 3 grids cut off by a river', async () => {
     const { io, err } = capture()
     const code = await runCells(['fixtures/cases/cells-enclave.geojson', '--out', join(dir, 'e.geojson'), '--id', 'grid_id'], io)

