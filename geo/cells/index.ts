@@ -184,13 +184,12 @@ export function groupCells(graph: Graph, opts: CellOptions = {}): CellResult {
     const counts: number[] = []
     for (const k of rangeValues(P.range)) {
       const r = solve(P, k, true)
-      if (r.status === 'found') {
-        counts.push(k)
-        P.solutions.set(k, r.label!)
-      } else if (r.status !== 'infeasible') decided = false
+      if (r.status === 'found') P.solutions.set(k, r.label!)
+      else if (r.status !== 'infeasible') decided = false
+      // Undecided counts stay possible: only a finished search may rule a count out.
+      if (r.status !== 'infeasible') counts.push(k)
     }
-    // Undecided counts stay possible: only a finished search may rule a count out.
-    P.counts = decided ? counts : rangeValues(P.range)
+    P.counts = counts
     P.exact = decided
   }
 
