@@ -65,7 +65,10 @@ describe(`auth and users on ${BACKEND}`, () => {
       payload: { currentPassword: created!.password, newPassword: 'a-new-long-password' },
     })
     expect(change.statusCode).toBe(200)
-    expect(change.json().mustChangePassword).toBe(false)
+    expect(change.json().user.mustChangePassword).toBe(false)
+    // The old token ended with the old password; the returned one works.
+    expect((await app.inject({ method: 'GET', url: '/api/auth/me', headers })).statusCode).toBe(401)
+    headers.authorization = `Bearer ${change.json().token}`
     const again = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: created!.username, password: 'a-new-long-password' } })
     expect(again.statusCode).toBe(200)
     expect((await app.inject({ method: 'GET', url: '/api/users', headers })).statusCode).toBe(200)

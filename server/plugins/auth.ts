@@ -1,11 +1,11 @@
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto'
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto'
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Db } from '../db/index.js'
 import { getOrCreateSetting } from '../repo/settings.js'
-import { countAdmins, getUser, insertUser, lockUsersBootstrap, type Role } from '../repo/users.js'
+import { countAdmins, getUserWithHash, insertUser, lockUsersBootstrap, type Role } from '../repo/users.js'
 import { audit } from '../repo/edits.js'
 import { HttpError } from './errors.js'
 
@@ -24,7 +24,8 @@ type PreHandler = (req: FastifyRequest, reply: FastifyReply) => Promise<void>
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string; role: Role }
+    /** sub: user id; pw: stamp of the password hash, so changing the password ends older tokens. */
+    payload: { sub: string; role: Role; pw: string }
     user: AuthUser
   }
 }
@@ -124,14 +125,15 @@ export default fp(
       const header = req.headers.authorization
       if (!header) throw new HttpError(401, 'Sign in first: send `Authorization: Bearer <token>` from POST /api/auth/login.')
       if (!/^Bearer\s+\S+$/i.test(header)) throw new HttpError(401, 'The Authorization header must be `Bearer <token>`.')
-      let payload: { sub: string }
+      let payload: { sub: string; pw?: string }
       try {
-        payload = await req.jwtVerify<{ sub: string }>()
+        payload = await req.jwtVerify<{ sub: string; pw?: string }>()
       } catch {
         throw new HttpError(401, 'The token is invalid or expired; sign in again.')
       }
-      const user = await getUser(app.db, Number(payload.sub))
+      const user = await getUserWithHash(app.db, Number(payload.sub))
       if (!user) throw new HttpError(401, 'The token belongs to a user that no longer exists; sign in again.')
+      if (payload.pw !== passwordStamp(user.passwordHash)) throw new HttpError(401, 'The password was changed since this token was issued; sign in again.')
       // A one-time (bootstrap or admin-set) password opens only the way to replace it.
       if (user.mustChangePassword && !PASSWORD_ROUTES.has(req.routeOptions.url ?? '')) {
         throw new HttpError(403, 'Replace your one-time password first: POST /api/auth/password.', { reason: 'must-change-password' })
@@ -153,7 +155,12 @@ export default fp(
   { name: 'auth', dependencies: [] },
 )
 
+/** A short digest of the password hash: tokens carry it, so a new password ends every older token. */
+export function passwordStamp(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 16)
+}
+
 /** Signs a token for a user (login, tests). */
-export function signToken(app: FastifyInstance, user: { id: number; role: Role }): string {
-  return app.jwt.sign({ sub: String(user.id), role: user.role })
+export function signToken(app: FastifyInstance, user: { id: number; role: Role }, passwordHash: string): string {
+  return app.jwt.sign({ sub: String(user.id), role: user.role, pw: passwordStamp(passwordHash) })
 }

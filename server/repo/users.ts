@@ -30,6 +30,11 @@ export async function getUserForLogin(db: Queryable, username: string) {
   ).rows[0]
 }
 
+/** The user and its password hash, by id (authentication compares the token's password stamp). */
+export async function getUserWithHash(db: Queryable, id: number) {
+  return (await db.query<UserRow & { passwordHash: string }>(`SELECT ${COLS}, password_hash AS "passwordHash" FROM users WHERE id = $1`, [id])).rows[0]
+}
+
 export async function getPasswordHash(db: Queryable, id: number): Promise<string | undefined> {
   return (await db.query<{ h: string }>('SELECT password_hash AS h FROM users WHERE id = $1', [id])).rows[0]?.h
 }

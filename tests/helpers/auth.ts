@@ -25,7 +25,7 @@ export async function userFor(app: FastifyInstance, db: Db, role: Role, opts: To
   const passwordHash = opts.password ? await hashPassword(opts.password) : await (sharedHash ??= hashPassword('test-password'))
   const username = opts.username ?? `${role}-${randomBytes(4).toString('hex')}`
   const user = await insertUser(db, { username, passwordHash, role, jurisdictionId })
-  return { user, headers: { authorization: `Bearer ${signToken(app, user)}` } }
+  return { user, headers: { authorization: `Bearer ${signToken(app, user, passwordHash)}` } }
 }
 
 /** A bearer header for a new user of `role`: `app.inject({ headers: await tokenFor(app, db, 'planner') })`. */

@@ -27,8 +27,8 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       // Check a hash even for an unknown name so the answer time does not reveal which names exist.
       const ok = await verifyPassword(req.body.password, found?.passwordHash ?? (await dummyPasswordHash()))
       if (!found || !ok) throw new HttpError(401, 'Wrong username or password.')
-      const { passwordHash: _, ...user } = found
-      return { token: signToken(app, user), tokenType: 'Bearer' as const, expiresIn: TOKEN_TTL_S, user }
+      const { passwordHash, ...user } = found
+      return { token: signToken(app, user, passwordHash), tokenType: 'Bearer' as const, expiresIn: TOKEN_TTL_S, user }
     },
   )
 
@@ -54,10 +54,10 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     {
       onRequest: app.authenticate,
       schema: {
-        summary: 'Change your own password (required after the one-time admin password)',
+        summary: 'Change your own password (required after a one-time password); returns a new token, older tokens stop working',
         tags: ['auth'],
         body: ChangePasswordBody,
-        response: { 200: User, 400: ErrorRef, 401: ErrorRef, 422: ErrorRef, 500: ErrorRef },
+        response: { 200: LoginReply, 400: ErrorRef, 401: ErrorRef, 422: ErrorRef, 500: ErrorRef },
       },
     },
     async (req) => {
@@ -73,7 +73,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         const user = await updateUser(tx, req.user.id, { passwordHash, mustChangePassword: false })
         if (!user) throw new HttpError(401, 'The user no longer exists; sign in again.')
         await audit(tx, { userId: req.user.id, action: 'change_password', entity: 'user', entityId: user.id })
-        return user
+        return { token: signToken(app, user, passwordHash), tokenType: 'Bearer' as const, expiresIn: TOKEN_TTL_S, user }
       })
     },
   )
