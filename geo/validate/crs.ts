@@ -36,10 +36,11 @@ export function extendBox(box: BBox, g: Geometry): BBox {
 function looksLike(box: BBox): string {
   const ax = Math.max(Math.abs(box[0]), Math.abs(box[2]))
   const ay = Math.max(Math.abs(box[1]), Math.abs(box[3]))
-  if (box[0] >= 1e7 && box[2] < 1e8 && ay < 1e7) return 'Gauss–Krüger metres with a zone prefix in the easting (e.g. CGCS2000 3-degree zones, EPSG:4513–4533)'
-  if (box[0] >= 1e5 && box[2] < 1e6 && box[1] >= 0 && box[3] < 1e7) return 'UTM or Gauss–Krüger metres without zone prefix (e.g. EPSG:326xx, EPSG:4534–4554)'
-  if (ax <= 20037508.35 && ay <= 20048966.1) return 'Web Mercator metres (EPSG:3857)'
-  return 'a projected system in metres or feet'
+  const out: string[] = []
+  if (box[0] >= 1e5 && box[2] < 1e6 && box[1] >= 0 && box[3] < 1e7) out.push('UTM or Gauss–Krüger metres without zone prefix (e.g. EPSG:326xx, EPSG:4534–4554)')
+  if (ax <= 20037508.35 && ay <= 20048966.1 && !out.length) out.push('Web Mercator metres (EPSG:3857)')
+  if (box[0] >= 1e7 && box[2] < 1e8 && ay < 1e7) out.push('Gauss–Krüger metres with a zone prefix in the easting (e.g. CGCS2000 3-degree zones, EPSG:4513–4533)')
+  return out.length ? out.join(', or ') : 'a projected system in metres or feet'
 }
 
 const fmtBox = (b: BBox) => `[${b.map((v) => +v.toPrecision(10)).join(', ')}]`
