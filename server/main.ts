@@ -2,6 +2,8 @@ import { buildApp } from './app.js'
 import { loadConfig, type Config } from './config.js'
 import { openDb, type Db } from './db/index.js'
 import { migrate } from './db/migrate.js'
+import { ensureAdminAccount } from './plugins/auth.js'
+import { startJobWorker } from './jobs/index.js'
 
 export interface Running {
   url: string
@@ -17,10 +19,18 @@ export async function main(config: Config = loadConfig(), hooks: { afterMigrate?
   let app
   try {
     await migrate(db)
+    const admin = await ensureAdminAccount(db)
+    if (admin) {
+      // Printed once, never logged: the account must change it at first sign-in.
+      console.log(`created the first admin "${admin.username}" with the one-time password: ${admin.password}`)
+    }
     await hooks.afterMigrate?.(db)
     app = await buildApp({ db, logger: { level: config.logLevel } })
     await app.listen({ host: config.host, port: config.port })
+    // Jobs queued before a restart continue; jobs left running by a crash are marked failed.
+    await startJobWorker(db)
   } catch (err) {
+    await app?.close().catch(() => {})
     await db.close()
     throw err
   }

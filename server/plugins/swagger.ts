@@ -12,6 +12,7 @@ export default fp(async function docs(app: FastifyInstance) {
         description: 'Management grids (网格) and police cells (警格) for a district: areas, units, plans, edits, exports.',
         version: '0.1.0',
       },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
