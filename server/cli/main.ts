@@ -21,7 +21,8 @@ const HELP = `usage: gridweave <command> [options]
       [--households FIELD] [--min N --max N | --target N --tolerance F] [--nest FIELD]
       [--barriers lines.geojson] [--lock grids.geojson] [--seed N]
   cells <grids.geojson> --out cells.geojson [--assign grid_cell.csv] [--id FIELD] [--weight FIELD]
-      [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N]
+      [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N] [--relax] [--community FIELD]
+      [--events FIELD] [--lock FIELD] [--codes FIELD] [--renumber]
   validate <file.geojson> [--id FIELD] [--weight FIELD]
   metrics <units.geojson> --assign unit_grid.csv [--id FIELD] [--weight FIELD] [--nest FIELD] [--min N --max N]`
 
