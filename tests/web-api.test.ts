@@ -62,20 +62,20 @@ describe('toServerEdits', () => {
   it('groups unit moves by target and uses ids', () => {
     const s = demo()
     const r = ok(moveUnits(s, { units: [1, 3], grid: 1 }))
-    expect(toServerEdits(s, r.edit)).toEqual([{ op: 'move', units: [22], grid: 11 }])
+    expect(toServerEdits(s, r.edit)).toEqual([{ op: 'move', units: [22], grid: 11, allowDisconnected: true }])
     // the inverse sends each unit back where it was; the server has no unassign, so that part stays local
-    expect(toServerEdits(r.state, r.inverse)).toEqual([{ op: 'move', units: [22], grid: 10 }])
+    expect(toServerEdits(r.state, r.inverse)).toEqual([{ op: 'move', units: [22], grid: 10, allowDisconnected: true }])
   })
   it('maps split, merge, locks and cells', () => {
     const s = demo()
     const split = ok(splitGrid(s, { grid: 0, units: [1] }))
-    expect(toServerEdits(s, split.edit)).toEqual([{ op: 'split', grid: 10, units: [22] }])
+    expect(toServerEdits(s, split.edit)).toEqual([{ op: 'split', grid: 10, units: [22], allowDisconnected: true }])
     // undoing a split merges the new grid back (its id is the one the server returned)
     const named = { ...split.state, grids: split.state.grids.map((g, i) => (i === 2 ? { ...g, id: '12' } : g)) }
-    expect(toServerEdits(named, split.inverse)).toEqual([{ op: 'merge', into: 10, grids: [12] }])
+    expect(toServerEdits(named, split.inverse)).toEqual([{ op: 'merge', into: 10, grids: [12], allowDisconnected: true }])
     const merge = ok(mergeGrids(s, { into: 0, from: 1 }))
-    expect(toServerEdits(s, merge.edit)).toEqual([{ op: 'merge', into: 10, grids: [11] }])
-    expect(toServerEdits(merge.state, merge.inverse)).toEqual([{ op: 'split', grid: 10, units: [23] }])
+    expect(toServerEdits(s, merge.edit)).toEqual([{ op: 'merge', into: 10, grids: [11], allowDisconnected: true }])
+    expect(toServerEdits(merge.state, merge.inverse)).toEqual([{ op: 'split', grid: 10, units: [23], allowDisconnected: true }])
     const lock = ok(setGridLock(s, { grids: [1], locked: true }))
     expect(toServerEdits(s, lock.edit)).toEqual([{ op: 'lock', target: 'grid', ids: [11], locked: true }])
     const cell = ok(assignCell(s, { grids: [1], cell: 1 }))

@@ -20,7 +20,7 @@ function jobOf(r: unknown): Job {
   const p = Number(o.progress ?? 0)
   return {
     id: String(o.id),
-    state: (o.state ?? o.status ?? 'created') as Job['state'],
+    state: (o.status ?? o.state ?? 'queued') as Job['state'],
     // progress as 0..1 or 0..100
     progress: p > 1 ? p / 100 : p,
     message: o.message as string | undefined,
@@ -43,17 +43,13 @@ export function createClient(http: Http, caps: () => Capabilities) {
     /** An empty plan of a district (POST /api/plans). */
     createPlan: (body: { districtId: number; name: string; params?: PlanParams }) => http.post<Plan>('/api/plans', body),
     /**
-     * Starts an automatic partition of a plan as a job, when the server offers one
-     * (POST /api/plans/:id/partition or POST /api/jobs); undefined when it does not.
+     * Starts a job on a draft plan (POST /api/plans/:id/jobs): 'partition' makes the grids (params: band
+     * min/max, seed), 'cells' groups them into police cells (params: grids per cell min/max).
      */
-    startPartition: async (planId: number, params: PlanParams): Promise<Job | undefined> => {
-      if (has('POST', '/api/plans/{}/partition')) return jobOf(await http.post(`/api/plans/${planId}/partition`, { params }))
-      if (has('POST', '/api/plans/{}/jobs')) return jobOf(await http.post(`/api/plans/${planId}/jobs`, { kind: 'partition', params }))
-      if (has('POST', '/api/jobs')) return jobOf(await http.post('/api/jobs', { kind: 'partition', planId, params }))
-      return undefined
-    },
+    startJob: async (planId: number, kind: 'partition' | 'cells' | 'rebalance', params: { min?: number; max?: number; seed?: number }) =>
+      jobOf(await http.post(`/api/plans/${planId}/jobs`, { kind, params })),
     getJob: async (id: string) => jobOf(await http.get(`/api/jobs/${id}`)),
-    cancelJob: (id: string) => http.del(`/api/jobs/${id}`),
+    cancelJob: (id: string) => http.post(`/api/jobs/${id}/cancel`, {}),
     copyPlan: (id: number, name?: string) => http.post<Plan>(`/api/plans/${id}/copy`, name ? { name } : {}),
     renamePlan: (id: number, name: string) => http.patch<Plan>(`/api/plans/${id}`, { name }),
     deletePlan: (id: number) => http.del(`/api/plans/${id}`),
@@ -83,7 +79,7 @@ export async function waitForJob(client: Client, id: string, onProgress: (j: Job
   for (;;) {
     const j = await client.getJob(id)
     onProgress(j)
-    if (j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled' || j.state === 'expired') return j
+    if (j.state === 'succeeded' || j.state === 'failed' || j.state === 'cancelled') return j
     if (opts.signal?.aborted) return j
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 300))
   }

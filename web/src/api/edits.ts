@@ -6,7 +6,9 @@ import type { ServerEdit } from './types.js'
  * several targets become one move per target grid. A batch that adds or restores a grid is a split on
  * the server, one that removes a grid is a merge (undoing a merge therefore splits again and the server
  * hands back a new grid id, which the caller writes into the state).
- * Pure: runs in Node tests.
+ * Unit moves, splits and merges are sent with allowDisconnected: a planner's intermediate state may leave
+ * a grid in pieces (the live panel lists it with "zoom to"), as in Districtr; the server still enforces
+ * communities and locks. Pure: runs in Node tests.
  */
 export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
   switch (e.op) {
@@ -22,7 +24,7 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
       // Units with no database id (ext:…) could not be matched on load and stay local too.
       return [...byGrid]
         .filter(([g]) => g >= 0)
-        .map(([g, units]) => ({ op: 'move' as const, units: units.filter(isDbId).map(Number), grid: Number(s.grids[g]!.id) }))
+        .map(([g, units]) => ({ op: 'move' as const, units: units.filter(isDbId).map(Number), grid: Number(s.grids[g]!.id), allowDisconnected: true }))
         .filter((e) => e.units.length > 0)
     }
     case 'set-grid-cells': {
@@ -51,12 +53,12 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
       const moves = e.edits.find((x) => x.op === 'set-unit-grids') as Extract<Edit, { op: 'set-unit-grids' }> | undefined
       if (added && moves) {
         const from = s.unitGrid[moves.units[0]!]!
-        return [{ op: 'split', grid: Number(s.grids[from]!.id), units: moves.units.map((u) => s.unitIds[u]!).filter(isDbId).map(Number) }]
+        return [{ op: 'split', grid: Number(s.grids[from]!.id), units: moves.units.map((u) => s.unitIds[u]!).filter(isDbId).map(Number), allowDisconnected: true }]
       }
       const removed = e.edits.find((x) => x.op === 'remove-grid') as { grid: number } | undefined
       if (removed && moves) {
         const into = moves.grids[0]!
-        return [{ op: 'merge', into: Number(s.grids[into]!.id), grids: [Number(s.grids[removed.grid]!.id)] }]
+        return [{ op: 'merge', into: Number(s.grids[into]!.id), grids: [Number(s.grids[removed.grid]!.id)], allowDisconnected: true }]
       }
       return e.edits.flatMap((x) => toServerEdits(s, x))
     }

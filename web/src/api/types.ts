@@ -51,7 +51,8 @@ export interface PlanParams {
   seed?: number
 }
 
-export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed' | 'expired'
+/** server/schemas/jobs.ts JobStatus */
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
 
 export interface Job {
   id: string
@@ -65,11 +66,11 @@ export interface Job {
 
 /** Server edit bodies (server/schemas/plans.ts EditBody), POST /api/plans/:id/edits with If-Match. */
 export type ServerEdit =
-  | { op: 'move'; units: number[]; grid: number }
+  | { op: 'move'; units: number[]; grid: number; allowDisconnected?: boolean }
   | { op: 'assign'; grids: number[]; cell: number | null }
   | { op: 'lock'; target: 'grid' | 'cell'; ids: number[]; locked: boolean }
-  | { op: 'split'; grid: number; units: number[]; code?: string }
-  | { op: 'merge'; into: number; grids: number[] }
+  | { op: 'split'; grid: number; units: number[]; code?: string; allowDisconnected?: boolean }
+  | { op: 'merge'; into: number; grids: number[]; allowDisconnected?: boolean }
 
 export interface GridMetrics {
   gridId: number

@@ -42,7 +42,7 @@ export interface MapPointer {
   metaKey: boolean
 }
 
-/** Property names of the feature ids in each plan layer (tiles and GeoJSON alike). */
+/** Property names of the feature ids in each plan layer when drawn from GeoJSON (tiles carry the database id as feature id). */
 export const ID_PROPS = { units: 'unit_id', grids: 'grid_id', cells: 'cell_id' } as const
 
 const DEVIATION_COLOURS = ['#2c7bb6', '#74add1', '#c6dbef', '#f7f7f7', '#fdd0a2', '#f46d43', '#a50026'] // light in the middle: greyscale reads as |deviation|
@@ -108,8 +108,15 @@ export class EditorMap {
     })
   }
 
+  /** Where overlays (brush outline, selection box) go; positioned in map pixels. */
   get canvas(): HTMLElement {
     return this.map.getCanvasContainer()
+  }
+
+  /** Size of the map in CSS pixels. */
+  get size(): { width: number; height: number } {
+    const c = this.map.getContainer()
+    return { width: c.clientWidth, height: c.clientHeight }
   }
 
   setPanEnabled(on: boolean) {
@@ -157,8 +164,10 @@ export class EditorMap {
       this.map.addSource('stations', { type: 'vector', tiles: [url('stations')], minzoom: 0, maxzoom: 16 })
       this.map.addLayer({
         id: 'stations-circle', type: 'circle', source: 'stations', 'source-layer': 'stations',
+        // 184 service stations crowd the city at district scale: police stations always, service stations from z12
+        filter: ['any', ['==', ['get', 'kind'], 'police'], ['>=', ['zoom'], 12]],
         paint: {
-          'circle-radius': ['match', ['get', 'kind'], 'police', 6, 4],
+          'circle-radius': ['match', ['get', 'kind'], 'police', 5, 3],
           'circle-color': ['match', ['get', 'kind'], 'police', '#1a237e', '#ffffff'],
           'circle-stroke-color': '#1a237e', 'circle-stroke-width': 2,
         },
@@ -175,7 +184,8 @@ export class EditorMap {
     const layerSrc = (name: 'units' | 'grids' | 'cells'): maplibregl.SourceSpecification => {
       if (src.kind === 'geojson') return { type: 'geojson', data: src[name], promoteId: ID_PROPS[name] }
       const tiles = [new URL(`/api/plans/${src.planId}/tiles/${name}/{z}/{x}/{y}.mvt?v=${src.version}`, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}')]
-      return { type: 'vector', tiles, minzoom: 0, maxzoom: 16, promoteId: { [name]: ID_PROPS[name] } }
+      // the tiles' feature id is the database id, which is what the editor keys feature state by
+      return { type: 'vector', tiles, minzoom: 0, maxzoom: 16 }
     }
     const sl = (name: string) => (src.kind === 'tiles' ? { 'source-layer': name } : {})
     for (const name of ['units', 'grids', 'cells'] as const) {
@@ -259,7 +269,7 @@ export class EditorMap {
     ]
     const ids = new Set<string>()
     for (const f of this.map.queryRenderedFeatures(box, { layers: ['units-fill'] })) {
-      const id = f.properties?.[ID_PROPS.units] ?? f.id
+      const id = this.plan?.kind === 'geojson' ? f.properties?.[ID_PROPS.units] : f.id
       if (id !== undefined && id !== null) ids.add(String(id))
     }
     return [...ids]
@@ -273,7 +283,7 @@ export class EditorMap {
     if (!this.map.getLayer('cells-line')) return undefined
     // cells are drawn as outlines only: find the cell polygon under the point through the source
     const f = this.map.queryRenderedFeatures([x, y], { layers: ['cells-casing', 'cells-line'] })[0]
-    const id = f?.properties?.[ID_PROPS.cells] ?? f?.id
+    const id = this.plan?.kind === 'geojson' ? f?.properties?.[ID_PROPS.cells] : f?.id
     return id === undefined || id === null ? undefined : String(id)
   }
 

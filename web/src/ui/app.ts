@@ -9,6 +9,7 @@ import { configuredStyleUrl } from '../map/style.js'
 import { EditorSession } from './editor.js'
 import type { Ctx } from './context.js'
 import { h, fill } from './dom.js'
+import { icon } from './icons.js'
 import { renderLogin } from './login.js'
 import { PlansPanel } from './plans.js'
 import { LivePanel } from './live.js'
@@ -28,6 +29,16 @@ export interface TestHooks {
   planLoaded(): number | undefined
   lastStepMs(): number
   saved(): Promise<void>
+  /** Grid numbers by code: population, households, units and cell code. */
+  grid(code: string): { population: number; households: number; units: number; cell: string | null; locked: boolean } | undefined
+  selected(): { grid: string | null; cell: string | null }
+  /**
+   * Screen points for the test: one inside grid `a`, one inside a neighbouring grid of the same community
+   * (scanning the rendered units around `a`), and one in a grid of another cell of the same jurisdiction.
+   */
+  /** Diagnostics: ids in the state, ids and states the map renders at the centre. */
+  debug(): unknown
+  probe(): Promise<{ a: { x: number; y: number; grid: string }; b?: { x: number; y: number; grid: string }; c?: { x: number; y: number; grid: string } } | undefined>
 }
 
 /** Builds the whole editor into the page's fixed slots (see index.html). */
@@ -70,7 +81,7 @@ export async function startApp() {
       h('h1', {}, t('app.title')),
       h('span', { class: 'gw-plan-name', id: 'gw-plan-name' }, planName),
       h('span', { class: 'gw-spacer' }),
-      u ? h('span', { id: 'gw-user' }, '👤 ' + t('login.signedInAs', { name: u.displayName ?? u.username, role: t(`role.${u.role}`) })) : null,
+      u ? h('span', { id: 'gw-user' }, icon('user'), ' ' + t('login.signedInAs', { name: u.displayName ?? u.username, role: t(`role.${u.role}`) })) : null,
       h('label', { for: 'gw-lang', class: 'gw-visually-hidden' }, t('lang.label')), lang,
       u ? h('button', { type: 'button', id: 'gw-logout', onclick: () => logout(false) }, t('login.logout')) : null)
   }
@@ -234,6 +245,74 @@ export async function startApp() {
     planLoaded: () => ctx.session?.planId,
     lastStepMs: () => ia.lastStepMs,
     saved: () => ctx.session?.flushed() ?? Promise.resolve(),
+    grid: (code) => {
+      const s = ctx.session?.state
+      const g = s?.grids.findIndex((x) => x.code === code && !x.removed) ?? -1
+      if (!s || g < 0) return undefined
+      const c = s.gridCell[g]!
+      return { population: s.gridPopulation[g]!, households: s.gridHouseholds[g]!, units: s.gridUnits[g]!, cell: c >= 0 ? s.cells[c]!.code : null, locked: s.grids[g]!.locked }
+    },
+    selected: () => {
+      const s = ctx.session
+      return { grid: s && s.selectedGrid >= 0 ? s.state.grids[s.selectedGrid]!.code : null, cell: s && s.selectedCell >= 0 ? s.state.cells[s.selectedCell]!.code : null }
+    },
+    debug: () => {
+      const s = ctx.session
+      const r = map.size
+      const f = map.map.queryRenderedFeatures([[r.width / 2 - 50, r.height / 2 - 50], [r.width / 2 + 50, r.height / 2 + 50]], { layers: ['units-fill'] }).slice(0, 3)
+      return {
+        units: s?.state.unitIds.length, firstIds: s?.state.unitIds.slice(0, 3), unmatched: s?.state.unitIds.filter((x) => x.startsWith('ext:')).length,
+        rendered: f.map((x) => ({ id: x.id, props: x.properties, state: x.state })),
+        all: map.map.queryRenderedFeatures().length,
+        unitsAll: map.map.queryRenderedFeatures({ layers: ['units-fill'] }).length,
+        rect: [r.width, r.height],
+        layers: map.map.getStyle().layers.map((l) => l.id),
+      }
+    },
+    probe: async () => {
+      const s = ctx.session
+      if (!s) return undefined
+      const st = s.state
+      // a grid with several units and a neighbour in the same community and another cell nearby
+      const order = st.grids.map((_, i) => i).filter((g) => !st.grids[g]!.removed && st.gridUnits[g]! >= 8 && st.gridCell[g]! >= 0)
+      const rect = map.size
+      for (const a of order.slice(0, 40)) {
+        zoomTo({ grid: a })
+        await map.idle()
+        const at = new Map<number, { x: number; y: number }>()
+        const step = 12
+        for (let y = step; y < rect.height - step; y += step)
+          for (let x = step; x < rect.width - step; x += step) {
+            const id = map.unitAt(x, y)
+            const u = id === undefined ? undefined : s.unitIndex.get(id)
+            if (u === undefined) continue
+            const g = st.unitGrid[u]!
+            if (g >= 0 && !at.has(g)) at.set(g, { x, y })
+          }
+        const pa = at.get(a)
+        if (!pa) continue
+        const near = (g: number) => Math.hypot(at.get(g)!.x - pa.x, at.get(g)!.y - pa.y)
+        const cands = [...at.keys()].filter((g) => g !== a).sort((p, q) => near(p) - near(q))
+        const b = cands.find((g) => st.grids[g]!.community === st.grids[a]!.community && !st.grids[g]!.locked)
+        const ja = st.communities[st.grids[a]!.community]?.jurisdiction
+        const c = cands.find((g) => st.gridCell[g]! >= 0 && st.gridCell[g] !== st.gridCell[a] && st.communities[st.grids[g]!.community]?.jurisdiction === ja)
+        if (b === undefined || c === undefined) continue
+        const pt = (g: number) => ({ ...at.get(g)!, grid: st.grids[g]!.code })
+        // walk from a's point toward b's: the first point in b is just across their shared border
+        const pb = at.get(b)!
+        const n = Math.ceil(Math.hypot(pb.x - pa.x, pb.y - pa.y) / 2)
+        let border: { x: number; y: number } | undefined
+        for (let i = 1; i <= n && !border; i++) {
+          const x = pa.x + ((pb.x - pa.x) * i) / n
+          const y = pa.y + ((pb.y - pa.y) * i) / n
+          const u = s.unitIndex.get(map.unitAt(x, y) ?? '')
+          if (u !== undefined && st.unitGrid[u] === b) border = { x, y }
+        }
+        s.select(-1)
+        return { a: pt(a), b: { ...(border ?? pb), grid: st.grids[b]!.code }, c: pt(c) }
+      }
+      return undefined
+    },
   }
   ;(window as unknown as { __gridweave: TestHooks }).__gridweave = hooks
 

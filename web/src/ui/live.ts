@@ -1,4 +1,5 @@
 import { h, fill } from './dom.js'
+import { icon } from './icons.js'
 import type { Ctx } from './context.js'
 import { BandChart } from './chart.js'
 import { bandStatus, cellTotals, deviation, violations, type Violation } from '../ops/live.js'
@@ -89,21 +90,21 @@ export class LivePanel {
       const g = st.grids[grid]!
       const w = gridWeights(st)[grid]!
       const b = bandStatus(w, st.gridUnits[grid]!, st.band)
-      rows.push(h('h3', { 'data-grid-code': g.code }, `${t('live.grid')} ${g.code}`, g.locked ? h('span', { class: 'gw-badge' }, '🔒 ' + t('live.locked')) : ''))
+      rows.push(h('h3', { 'data-grid-code': g.code }, `${t('live.grid')} ${g.code}`, g.locked ? h('span', { class: 'gw-badge' }, icon('lock'), ' ' + t('live.locked')) : ''))
       row(t('live.population'), formatCount(st.gridPopulation[grid]!, lang), { 'data-field': 'grid-population' })
       row(t('live.households'), formatCount(st.gridHouseholds[grid]!, lang), { 'data-field': 'grid-households' })
       row(t('live.units'), formatCount(st.gridUnits[grid]!, lang))
       row(t('live.deviation'), formatPercent(deviation(w, st.band), lang))
       if (st.band.max < Number.MAX_SAFE_INTEGER) row(t('live.band'), t('live.bandValue', { min: formatCount(st.band.min, lang), max: formatCount(st.band.max, lang) }))
-      const icon = b.status === 'ok' ? '✓' : b.status === 'under' || b.status === 'empty' ? '▲' : '▼'
+      const mark = b.status === 'ok' ? '✓' : b.status === 'under' || b.status === 'empty' ? '▲' : '▼'
       const text = b.status === 'ok' ? t('live.ok') : b.status === 'over' ? t('live.over', { amount: this.amount(st, b.amount) }) : t('live.under', { amount: this.amount(st, b.amount) })
-      rows.push(h('p', { class: `gw-status gw-${b.status}`, 'data-field': 'grid-status' }, h('span', { 'aria-hidden': 'true' }, icon + ' '), text))
+      rows.push(h('p', { class: `gw-status gw-${b.status}`, 'data-field': 'grid-status' }, h('span', { 'aria-hidden': 'true' }, mark + ' '), text))
     }
     if (cell >= 0) {
       const c = st.cells[cell]!
       const tot = cellTotals(st, cell)
       const ok = tot.grids >= st.cellBand.min && tot.grids <= st.cellBand.max
-      rows.push(h('h3', { 'data-cell-code': c.code }, `${t('live.cell')} ${c.code}`, c.locked ? h('span', { class: 'gw-badge' }, '🔒 ' + t('live.locked')) : ''))
+      rows.push(h('h3', { 'data-cell-code': c.code }, `${t('live.cell')} ${c.code}`, c.locked ? h('span', { class: 'gw-badge' }, icon('lock'), ' ' + t('live.locked')) : ''))
       row(t('live.grids'), `${tot.grids} ${ok ? '✓' : '⚠'}`, { 'data-field': 'cell-grids' })
       row(t('live.population'), formatCount(tot.population, lang), { 'data-field': 'cell-population' })
       row(t('live.households'), formatCount(tot.households, lang))

@@ -175,24 +175,33 @@ export class PlansPanel {
       }
       try {
         const plan = await this.ctx.client.createPlan({ districtId: this.districtId(), name: val('gw-new-name') || 'plan', params })
-        const job = await this.ctx.client.startPartition(plan.id, params)
-        if (!job) {
+        if (!this.ctx.client.has('POST', '/api/plans/{}/jobs')) {
           progressText.textContent = '⚠ ' + t('plans.notAvailable')
           await this.reload()
           return
         }
-        const end = await waitForJob(this.ctx.client, job.id, (j) => {
-          progress.value = j.progress
-          progressText.textContent = t('plans.progress', { percent: `${Math.round(j.progress * 100)}%` })
-        }, { signal: abort.signal })
-        if (end.state !== 'completed') {
-          progressText.textContent = '✖ ' + t('plans.jobFailed', { message: end.error ?? end.state })
-          start.disabled = false
-          return
+        // grids first, then police cells from them: two jobs, one progress bar (0–80 %, 80–100 %)
+        const stages: Array<['partition' | 'cells', { min?: number; max?: number; seed?: number }, number, number]> = [
+          ['partition', { min: params.min, max: params.max, seed: params.seed }, 0, 0.8],
+          ['cells', { min: params.cellMin, max: params.cellMax, seed: params.seed }, 0.8, 0.2],
+        ]
+        for (const [kind, p, offset, share] of stages) {
+          const job = await this.ctx.client.startJob(plan.id, kind, p)
+          cancel.onclick = () => void this.ctx.client.cancelJob(job.id).catch(() => undefined)
+          const end = await waitForJob(this.ctx.client, job.id, (j) => {
+            const v = offset + share * j.progress
+            progress.value = v
+            progressText.textContent = t('plans.progress', { percent: `${Math.round(v * 100)}%` })
+          }, { signal: abort.signal })
+          if (end.state !== 'succeeded') {
+            progressText.textContent = '✖ ' + t('plans.jobFailed', { message: end.error ?? end.state })
+            start.disabled = false
+            return
+          }
         }
         d.close()
         await this.reload()
-        await this.ctx.openPlan(end.planId ?? plan.id)
+        await this.ctx.openPlan(plan.id)
       } catch (err) {
         progressText.textContent = '✖ ' + (err as Error).message
         start.disabled = false

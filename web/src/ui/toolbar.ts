@@ -1,4 +1,5 @@
 import { h, fill } from './dom.js'
+import { icon } from './icons.js'
 import { canAssignCells, canEditGrids, type Ctx } from './context.js'
 import type { Interaction, Tool } from './interaction.js'
 import { BRUSH_SIZES } from './keys.js'
@@ -26,8 +27,8 @@ export function renderToolbar(el: HTMLElement, ctx: Ctx, ia: Interaction) {
   const sel = s && s.selectedGrid >= 0 ? s.state.grids[s.selectedGrid] : undefined
   const target = s && s.targetGrid >= 0 ? s.state.grids[s.targetGrid]?.code : undefined
   const targetCell = s && s.targetCell >= 0 ? s.state.cells[s.targetCell]?.code : undefined
-  const lockBtn = (label: string, icon: string, fn: () => void, disabled: boolean, id?: string) =>
-    h('button', { type: 'button', id, disabled: disabled || !s, onclick: fn }, h('span', { 'aria-hidden': 'true' }, icon), ' ', label)
+  const lockBtn = (label: string, ic: 'lock' | 'unlock' | 'cell', fn: () => void, disabled: boolean, id?: string) =>
+    h('button', { type: 'button', id, disabled: disabled || !s, onclick: fn }, ic === 'cell' ? h('span', { 'aria-hidden': 'true' }, '▦') : icon(ic), ' ', label)
   fill(el,
     h('div', { class: 'gw-row', role: 'toolbar', 'aria-label': t('tools.title') }, ...toolButtons),
     h('div', { class: 'gw-row' },
@@ -35,10 +36,10 @@ export function renderToolbar(el: HTMLElement, ctx: Ctx, ia: Interaction) {
       h('span', { class: 'gw-target', id: 'gw-target' }, `${t('tools.targetGrid')}: ${target ?? '—'}`),
       ia.tool === 'assign' ? h('span', { class: 'gw-target', id: 'gw-target-cell' }, `${t('tools.targetCell')}: ${targetCell ?? '—'}`) : null),
     h('div', { class: 'gw-row' },
-      editGrids && lockBtn(sel?.locked ? t('tools.unlock') : t('tools.lock'), sel?.locked ? '🔓' : '🔒', () => s && s.commit(setGridLock(s.state, { grids: [s.selectedGrid], locked: !sel!.locked })), !sel, 'gw-lock'),
-      editGrids && lockBtn(t('tools.lockAll'), '🔒', () => s && s.commit(setGridLock(s.state, { grids: 'all', locked: true })), false),
-      editGrids && lockBtn(t('tools.unlockAll'), '🔓', () => s && s.commit(setGridLock(s.state, { grids: 'all', locked: false })), false),
-      canAssignCells(ctx.user) && s && s.selectedCell >= 0 && lockBtn(s.state.cells[s.selectedCell]!.locked ? t('tools.unlock') + ' ' + t('live.cell') : t('tools.lock') + ' ' + t('live.cell'), '▦',
+      editGrids && lockBtn(sel?.locked ? t('tools.unlock') : t('tools.lock'), sel?.locked ? 'unlock' : 'lock', () => s && s.commit(setGridLock(s.state, { grids: [s.selectedGrid], locked: !sel!.locked })), !sel, 'gw-lock'),
+      editGrids && lockBtn(t('tools.lockAll'), 'lock', () => s && s.commit(setGridLock(s.state, { grids: 'all', locked: true })), false),
+      editGrids && lockBtn(t('tools.unlockAll'), 'unlock', () => s && s.commit(setGridLock(s.state, { grids: 'all', locked: false })), false),
+      canAssignCells(ctx.user) && s && s.selectedCell >= 0 && lockBtn(s.state.cells[s.selectedCell]!.locked ? t('tools.unlock') + ' ' + t('live.cell') : t('tools.lock') + ' ' + t('live.cell'), 'cell',
         () => s.commit(setCellLock(s.state, { cells: [s.selectedCell], locked: !s.state.cells[s.selectedCell]!.locked })), false),
       h('button', { type: 'button', id: 'gw-undo', disabled: !s || !canUndo(s.history), title: `${t('tools.undo')} (Ctrl/⌘+Z)`, onclick: () => s?.undo() }, h('span', { 'aria-hidden': 'true' }, '↶'), ' ', t('tools.undo')),
       h('button', { type: 'button', id: 'gw-redo', disabled: !s || !canRedo(s.history), title: `${t('tools.redo')} (Ctrl/⌘+Shift+Z)`, onclick: () => s?.redo() }, h('span', { 'aria-hidden': 'true' }, '↷'), ' ', t('tools.redo')),
