@@ -132,12 +132,17 @@ export interface OverlapRow {
   area: number
 }
 
-/** Pairs of staged polygons whose interiors overlap by more than `minArea` m². */
+/**
+ * Pairs of staged polygons whose interiors overlap by more than `minArea` m². Boxes that only touch
+ * (neighbours along a straight street) are skipped before the costly ST_Relate: their interiors cannot meet.
+ */
 export async function overlapsStaged(tx: Queryable, minArea: number, limit: number): Promise<OverlapRow[]> {
   const { rows } = await tx.query<OverlapRow>(
     `SELECT a.idx AS a, b.idx AS b, a.ext_id AS a_id, b.ext_id AS b_id, ST_Area(ST_Intersection(a.geom, b.geom)::geography) AS area
        FROM import_stage a JOIN import_stage b ON a.idx < b.idx AND a.geom && b.geom
-      WHERE ST_IsValid(a.geom) AND ST_IsValid(b.geom) AND ST_Relate(a.geom, b.geom, '2********')
+      WHERE ST_XMin(a.geom) < ST_XMax(b.geom) AND ST_XMin(b.geom) < ST_XMax(a.geom)
+          AND ST_YMin(a.geom) < ST_YMax(b.geom) AND ST_YMin(b.geom) < ST_YMax(a.geom)
+          AND ST_IsValid(a.geom) AND ST_IsValid(b.geom) AND ST_Relate(a.geom, b.geom, '2********')
         AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > $1
       ORDER BY a.idx, b.idx LIMIT $2`,
     [minArea, limit],
@@ -162,7 +167,9 @@ export async function cutOverlapsStaged(tx: Queryable, minArea: number): Promise
   const { rows } = await tx.query<CutRow>(
     `WITH pairs AS (
        SELECT a.idx AS a, b.idx AS b FROM import_stage a JOIN import_stage b ON a.idx < b.idx AND a.geom && b.geom
-        WHERE ST_IsValid(a.geom) AND ST_IsValid(b.geom) AND ST_Relate(a.geom, b.geom, '2********')
+        WHERE ST_XMin(a.geom) < ST_XMax(b.geom) AND ST_XMin(b.geom) < ST_XMax(a.geom)
+          AND ST_YMin(a.geom) < ST_YMax(b.geom) AND ST_YMin(b.geom) < ST_YMax(a.geom)
+          AND ST_IsValid(a.geom) AND ST_IsValid(b.geom) AND ST_Relate(a.geom, b.geom, '2********')
           AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > $1
      ), cut AS (
        SELECT p.b AS idx, array_agg(p.a ORDER BY p.a) AS others, ST_Union(a.geom) AS other
