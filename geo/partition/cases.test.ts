@@ -26,6 +26,24 @@ describe('partition scenarios', () => {
     expect(res.exceptions.map((e) => e.code)).toEqual(['island'])
   })
 
+  it('barrier-sliver: a light piece cut off by a hard barrier stays its own grid, reported', () => {
+    // A 6×6 block of one community; a railway cuts off its last column (6 squares, 300 people) that
+    // would fit into a grid on the other side (1,500 + 300 ≤ 2,000) if crossing were allowed.
+    const units = squareGrid(6, 6, 100, (_r, c) => ({ pop: c === 5 ? 50 : 100, c: 'A' }))
+    const rail = fc([line([[500, -50], [500, 650]])])
+    const { graph } = buildGraph(units, { nest: 'c', barriers: rail })
+    const weights = weightsOf(units)
+    const opts = { min: 1000, max: 2000 }
+    const res = partition(graph, weights, opts)
+    expect(checkPartition(graph, weights, res, opts)).toEqual([])
+    for (let p = 0; p < res.parts; p++) {
+      const sides = new Set<boolean>()
+      for (let v = 0; v < graph.n; v++) if (res.assignment[v] === p) sides.add(v % 6 < 5)
+      expect(sides.size, `grid ${p} crosses the railway`).toBe(1)
+    }
+    expect(res.exceptions.map((e) => e.code)).toContain('component-lighter-than-min')
+  })
+
   it('island-community: an unpopulated islet joins its community’s nearest grid, reported', () => {
     const units = squareGrid(5, 5, 100, () => ({ pop: 100, c: 'A' }))
     units.features.push(unit([rect(700, 200, 800, 300)], { pop: 0, c: 'A' }))

@@ -1,11 +1,14 @@
 /**
  * Islands: a parent (community) that falls into several pieces over usable edges. DESIGN.md §2.2 lets
  * a grid be non-contiguous exactly there, when reported. A piece too light to be a grid of its own (an
- * unpopulated islet, a sliver cut off by a barrier) would otherwise become an out-of-band grid of
- * zero or few people; instead it joins the nearest part of the same parent that it does not push
- * further out of band, and the join is reported as an 'island' exception on that part. Pieces heavy
- * enough for their own parts are still partitioned on their own. Light pieces with nowhere to go stay
- * parts of their own and take in later light pieces, so several islets can add up to one grid.
+ * unpopulated islet) would otherwise become an out-of-band grid of zero or few people; instead it joins
+ * the nearest part of the same parent that it does not push further out of band, and the join is
+ * reported as an 'island' exception on that part. Pieces heavy enough for their own parts are still
+ * partitioned on their own. Light pieces with nowhere to go stay parts of their own and take in later
+ * light pieces, so several islets can add up to one grid.
+ * A piece cut off from the rest of its parent by a hard barrier is not an island: joining it to a part
+ * on the other side would cross the barrier (DESIGN.md §2.3, a hard rule), so it stays a part of its
+ * own and its weight is reported as an exception instead.
  */
 import { violation } from './band.js'
 import type { Ctx } from './context.js'
@@ -56,7 +59,7 @@ export function attachIslands(
   for (const par of parents) {
     const list = byParent.get(par)!
     if (list.length < 2) continue
-    const light = list.filter((i) => pieces[i].light && pieces[i].k === 1)
+    const light = list.filter((i) => pieces[i].light && pieces[i].k === 1 && !acrossBarrier(ctx, pieces[i].nodes))
     if (light.length === 0) continue
     const pieceW = (i: number) => tempW[pieces[i].base]
     // Heaviest light pieces first: they seed groups when there is nowhere to go.
@@ -113,6 +116,19 @@ export function attachIslands(
     }
   }
   return out
+}
+
+/** True when the piece touches another unit of its parent through a cut edge: a hard barrier lies between. */
+function acrossBarrier(ctx: Ctx, nodes: Int32Array): boolean {
+  const { g } = ctx
+  const inPiece = new Set<number>(nodes)
+  for (const v of nodes) {
+    for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
+      const u = g.adjncy[e]
+      if (g.edgeCut[e] === 1 && g.parent[u] === g.parent[v] && !inPiece.has(u)) return true
+    }
+  }
+  return false
 }
 
 /** Pieces of each parent over non-cut edges, locked units included (the islands of DESIGN.md §2.2). */
