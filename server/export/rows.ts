@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type { Queryable } from '../db/index.js'
-import { assignmentPage, exportPage, planHead, type AssignmentRow } from '../repo/exports.js'
+import { assignmentPage, exportPage, gridLookup, planHead, type AssignmentRow } from '../repo/exports.js'
 import type { ExportLayer, ExportRow } from './columns.js'
 import { HttpError } from '../plugins/errors.js'
 
@@ -42,11 +42,27 @@ async function* paged<T extends { key: number }>(
 }
 
 /** The features of one layer of a plan at `version`. */
-export function layerRows(db: Queryable, layer: ExportLayer, planId: number, version: number): AsyncGenerator<ExportRow> {
-  return paged(db, planId, version, (after) => exportPage(db, layer, planId, version, after, PAGE_SIZE))
+export async function* layerRows(db: Queryable, layer: ExportLayer, planId: number, version: number): AsyncGenerator<ExportRow> {
+  const rows = paged(db, planId, version, (after) => exportPage(db, layer, planId, version, after, PAGE_SIZE))
+  if (layer !== 'units') return yield* rows
+  const grids = await gridLookup(db, planId, version)
+  if (!grids) throw new PlanChangedError(planId, version)
+  for await (const row of rows) {
+    const g = row.grid_id === null || row.grid_id === undefined ? undefined : grids.get(Number(row.grid_id))
+    row.grid_code = row.parent = g?.code ?? null
+    row.cell_id = g?.cell_id ?? null
+    row.cell_code = g?.cell_code ?? null
+    row.locked = g?.locked ?? false
+    yield row
+  }
 }
 
 /** unit -> grid -> cell rows of a plan at `version`. */
-export function assignmentRows(db: Queryable, planId: number, version: number): AsyncGenerator<AssignmentRow> {
-  return paged(db, planId, version, (after) => assignmentPage(db, planId, version, after, PAGE_SIZE))
+export async function* assignmentRows(db: Queryable, planId: number, version: number): AsyncGenerator<AssignmentRow> {
+  const grids = await gridLookup(db, planId, version)
+  if (!grids) throw new PlanChangedError(planId, version)
+  for await (const row of paged(db, planId, version, (after) => assignmentPage(db, planId, version, after, PAGE_SIZE))) {
+    const g = row.grid_id === null ? undefined : grids.get(Number(row.grid_id))
+    yield { ...row, grid_code: g?.code ?? null, cell_code: g?.cell_code ?? null }
+  }
 }

@@ -31,17 +31,17 @@ const totals = (missing: string) => `count(u.id) AS units,
 // The version guard in every page means an export never mixes two versions of a plan: once the plan
 // moves on, pages come back empty and the caller sees the version change.
 const PAGE: Record<ExportLayer, string> = {
-  units: `SELECT u.id AS key, u.ext_id AS unit_id, u.name, g.code AS parent, g.id AS grid_id, g.code AS grid_code,
-                 c.id AS cell_id, c.code AS cell_code, cm.code AS community, u.population, u.households,
-                 ${WEIGHT_SQL} AS weight, COALESCE(g.locked, false) AS locked,
-                 ${geojson('u.geom')} AS geometry
+  // Units carry only their grid id here; grid code, cell and lock come from gridLookup (a few thousand
+  // grids read once per export), which keeps this per-page query to two joins.
+  units: `SELECT u.id AS key, u.ext_id AS unit_id, u.name, ug.grid_id, cm.code AS community, u.population,
+                 u.households, ${WEIGHT_SQL} AS weight, ${geojson('u.geom')} AS geometry,
+                 -- filled in from gridLookup; present here so every row object has its final shape
+                 NULL::text AS parent, NULL::text AS grid_code, NULL::bigint AS cell_id, NULL::text AS cell_code,
+                 false AS locked
             FROM plans p
             JOIN units u ON u.district_id = p.district_id
             -- ug.unit_id > $3 lets a merge join start at this page, not at the first unit of the plan
             LEFT JOIN unit_grids ug ON ug.plan_id = p.id AND ug.unit_id = u.id AND ug.unit_id > $3
-            LEFT JOIN grids g ON g.id = ug.grid_id
-            LEFT JOIN grid_cells gc ON gc.plan_id = p.id AND gc.grid_id = ug.grid_id
-            LEFT JOIN cells c ON c.id = gc.cell_id
             LEFT JOIN communities cm ON cm.id = u.community_id
            WHERE p.id = $1 AND p.version = $2 AND u.id > $3
            ORDER BY u.id LIMIT $4`,
@@ -81,6 +81,30 @@ export async function exportPage(db: Queryable, layer: ExportLayer, planId: numb
   return rows
 }
 
+export interface GridInfo {
+  code: string
+  locked: boolean
+  cell_id: number | null
+  cell_code: string | null
+}
+
+/** Every grid of the plan at `version` with its cell, by grid id; null when the plan has moved on. */
+export async function gridLookup(db: Queryable, planId: number, version: number): Promise<Map<number, GridInfo> | null> {
+  const { rows } = await db.query<GridInfo & { id: number; version: number }>(
+    `SELECT p.version, g.id, g.code, g.locked, c.id AS cell_id, c.code AS cell_code
+       FROM plans p
+       LEFT JOIN grids g ON g.plan_id = p.id
+       LEFT JOIN grid_cells gc ON gc.plan_id = p.id AND gc.grid_id = g.id
+       LEFT JOIN cells c ON c.id = gc.cell_id
+      WHERE p.id = $1`,
+    [planId],
+  )
+  if (!rows.length || rows[0].version !== version) return null
+  const out = new Map<number, GridInfo>()
+  for (const r of rows) if (r.id !== null) out.set(Number(r.id), { code: r.code, locked: r.locked, cell_id: r.cell_id, cell_code: r.cell_code })
+  return out
+}
+
 export interface AssignmentRow {
   key: number
   unit_id: string
@@ -89,16 +113,13 @@ export interface AssignmentRow {
   cell_code: string | null
 }
 
-/** One page of the unit -> grid -> cell assignment (every unit of the district; unassigned ones with nulls). */
+/** One page of the unit -> grid assignment (every unit of the district; unassigned ones with a null grid). */
 export async function assignmentPage(db: Queryable, planId: number, version: number, after: number, limit: number) {
-  const { rows } = await db.query<AssignmentRow>(
-    `SELECT u.id AS key, u.ext_id AS unit_id, g.id AS grid_id, g.code AS grid_code, c.code AS cell_code
+  const { rows } = await db.query<{ key: number; unit_id: string; grid_id: number | null }>(
+    `SELECT u.id AS key, u.ext_id AS unit_id, ug.grid_id
        FROM plans p
        JOIN units u ON u.district_id = p.district_id
        LEFT JOIN unit_grids ug ON ug.plan_id = p.id AND ug.unit_id = u.id AND ug.unit_id > $3
-       LEFT JOIN grids g ON g.id = ug.grid_id
-       LEFT JOIN grid_cells gc ON gc.plan_id = p.id AND gc.grid_id = ug.grid_id
-       LEFT JOIN cells c ON c.id = gc.cell_id
       WHERE p.id = $1 AND p.version = $2 AND u.id > $3
       ORDER BY u.id LIMIT $4`,
     [planId, version, after, limit],
