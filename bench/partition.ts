@@ -156,6 +156,8 @@ if (process.argv.includes('--write')) {
 Same adjacency graph (geo/graph, snap 0.5 m), same metrics (geo/metrics); seed 1; band target = middle.
 "crossing parent" = grids whose units come from more than one ward/tract; "empty" = parts METIS left
 without units (not counted in "grids" nor in the in-band share, though each is a grid short of the plan). gpmetis time is its own partitioning time summed over its runs; gridweave's is wall time.
+On these three files geo/graph's edges are exactly the block pairs whose boundaries meet in a line (DE-9IM
+F***1****, checked pair by pair with JSTS): no corner touch is an edge and no shared boundary is missing.
 Machine: ${machine} (shared with other jobs while measured, so times are upper bounds).
 
 ${graphTable}
@@ -167,7 +169,8 @@ leaves parts empty. On Henrico the 7 non-contiguous gridweave grids are the 7 is
 from, or lying over, the rest of its tract — see geo/graph's report), each reported as an \`island\`
 exception; the 100 % max deviation there (METIS per parent too) is a zero-population island piece. Max
 deviation elsewhere is a single block heavier than max (\`unit-heavier-than-max\`), which no method can
-avoid; flat METIS's lower figure on Henrico 1500–2500 comes from ignoring tracts.
+avoid; flat METIS's lower figure on Henrico 1500–2500 comes from ignoring tracts. gridweave's 9 out-of-band
+grids there are forced by the data (see the next section).
 ${end}`
   const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n'
   const next = old.includes(begin) ? old.slice(0, old.indexOf(begin)) + section + old.slice(old.indexOf(end) + end.length) : `${old.trimEnd()}\n\n${section}\n`

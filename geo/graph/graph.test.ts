@@ -81,6 +81,27 @@ describe('buildGraph adjacency', () => {
     expect(edge(graph, 0, 1)!.len).toBeCloseTo(100, 0)
   })
 
+  it('does not join units that meet at a vertex with a thin unit in the wedge between them', () => {
+    // A below the x axis, C above a line rising at 2° from the origin, B the 2° sliver between them. A and C
+    // touch only at the origin, yet their edges stay within 0.5 m for ~14 m from it (Henrico has ~290
+    // such corners, some 0.1 m slivers over 100 m). B lies nearer to both, so the stretch is B's alone.
+    const h = 100 * Math.tan((2 * Math.PI) / 180)
+    const a = unit([rect(0, -50, 100, 0)])
+    const b = unit([ring([0, 0], [100, 0], [100, h])])
+    const c = unit([ring([0, 0], [100, h], [100, 50], [0, 50])])
+    const { graph, report } = buildGraph(fc([a, b, c]))
+    expect(edge(graph, 0, 2)).toBeUndefined()
+    expect(edge(graph, 0, 1)!.len).toBeCloseTo(100, 0)
+    expect(edge(graph, 1, 2)!.len).toBeCloseTo(100, 0)
+    expect(report.edges).toBe(2)
+    // Mismatched vertices along a shared edge do not hand it to a unit further away: the T-junction of
+    // B and C on A's top edge sits 0.1 m off the line, as 6-decimal coordinates put it.
+    const t = buildGraph(fc([unit([rect(0, -50, 100, 0)]), unit([ring([0, 0], [40, 0.1], [40, 50], [0, 50])]), unit([ring([40, 0.1], [100, 0], [100, 50], [40, 50])])]))
+    expect(edge(t.graph, 0, 1)!.len).toBeCloseTo(40, 0)
+    expect(edge(t.graph, 0, 2)!.len).toBeCloseTo(60, 0)
+    expect(edge(t.graph, 1, 2)!.len).toBeCloseTo(50, 0)
+  })
+
   it('does not depend on ring orientation', () => {
     const a = rect(0, 0, 100, 100)
     const b = rect(100, 0, 200, 100).slice().reverse()

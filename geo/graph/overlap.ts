@@ -35,6 +35,19 @@ export function sharedInterval(
   cx: number, cy: number, dx: number, dy: number,
   tol: number, out: Float64Array,
 ): number {
+  return sharedRun(ax, ay, bx, by, cx, cy, dx, dy, tol, out)
+}
+
+/**
+ * sharedInterval that also gives C's offset along the interval: writes t0, t1 to out[0..1] and the
+ * signed distance of C's line from A at distance t along A, s(t) = out[2] + out[3]·t, to out[2..3]
+ * (`out` must hold 4 numbers). Returns the interval's length (0 when none).
+ */
+export function sharedRun(
+  ax: number, ay: number, bx: number, by: number,
+  cx: number, cy: number, dx: number, dy: number,
+  tol: number, out: Float64Array,
+): number {
   const ex = bx - ax, ey = by - ay
   const len = Math.hypot(ex, ey)
   if (len === 0) return 0
@@ -52,6 +65,10 @@ export function sharedInterval(
   // Signed offset of C's line from A's, as a linear function of t: s(t) = s0 + s1·t.
   const s1 = (sd - sc) / dt
   clipLinear(sc - s1 * tc, s1, -tol, tol, out)
+  if (out.length >= 4) {
+    out[2] = sc - s1 * tc
+    out[3] = s1
+  }
   return out[1] > out[0] ? out[1] - out[0] : 0
 }
 
