@@ -3,7 +3,7 @@
  * parent codes, dates. Attribute problems are reported with the feature's index and id, like geometry ones.
  */
 import type { Geometry } from 'geojson'
-import { problem, ProblemCode, type CheckedFeature, type Family, type Problem, type WeightRule } from '../../geo/validate/index.js'
+import { emptyBox, extendBox, problem, ProblemCode, type CheckedFeature, type Family, type Problem, type WeightRule } from '../../geo/validate/index.js'
 import type { FieldMapping, ImportLayer } from '../schemas/imports.js'
 
 export interface LayerSpec {
@@ -72,6 +72,11 @@ export interface StageRow {
   households: number | null
   attrs: Record<string, unknown> | null
   geom: string
+  /** Exact bounding box (lng, lat) of geom; the stage's exact overlap prefilter uses it. */
+  x0: number
+  y0: number
+  x1: number
+  y1: number
 }
 
 export interface RowContext {
@@ -169,6 +174,7 @@ export function toStageRow(index: number, c: CheckedFeature, geometry: Geometry 
   }
 
   if (!geometry) return null
+  const box = extendBox(emptyBox(), geometry)
   const attrs: Record<string, unknown> = {}
   if (ctx.layer === 'units' || ctx.layer === 'events') for (const [k, v] of Object.entries(p)) if (!used.has(k) && v !== undefined) attrs[k] = v
   return {
@@ -183,5 +189,9 @@ export function toStageRow(index: number, c: CheckedFeature, geometry: Geometry 
     households,
     attrs,
     geom: JSON.stringify(geometry),
+    x0: box[0],
+    y0: box[1],
+    x1: box[2],
+    y1: box[3],
   }
 }

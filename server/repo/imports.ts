@@ -38,7 +38,8 @@ export async function createStage(tx: Queryable): Promise<void> {
     DROP TABLE IF EXISTS import_stage;
     CREATE TEMP TABLE import_stage (
       idx integer PRIMARY KEY, ext_id text, name text, kind text, hard boolean, occurred_on date,
-      parent_id bigint, population integer, households integer, attrs jsonb, geom geometry
+      parent_id bigint, population integer, households integer, attrs jsonb, geom geometry,
+      x0 double precision, y0 double precision, x1 double precision, y1 double precision
     ) ON COMMIT DROP;`)
 }
 
@@ -46,11 +47,12 @@ export async function createStage(tx: Queryable): Promise<void> {
 export async function stageRows(tx: Queryable, rows: StageRow[]): Promise<void> {
   if (!rows.length) return
   await tx.query(
-    `INSERT INTO import_stage (idx, ext_id, name, kind, hard, occurred_on, parent_id, population, households, attrs, geom)
+    `INSERT INTO import_stage (idx, ext_id, name, kind, hard, occurred_on, parent_id, population, households, attrs, geom, x0, y0, x1, y1)
      SELECT r.idx, r.ext_id, r.name, r.kind, r.hard, r.occurred_on, r.parent_id, r.population, r.households,
-            COALESCE(r.attrs, '{}'::jsonb), ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(r.geom), 4326))
+            COALESCE(r.attrs, '{}'::jsonb), ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(r.geom), 4326)), r.x0, r.y0, r.x1, r.y1
        FROM json_to_recordset($1::json) AS r(idx integer, ext_id text, name text, kind text, hard boolean, occurred_on date,
-            parent_id bigint, population integer, households integer, attrs jsonb, geom text)`,
+            parent_id bigint, population integer, households integer, attrs jsonb, geom text,
+            x0 double precision, y0 double precision, x1 double precision, y1 double precision)`,
     [JSON.stringify(rows)],
   )
 }
@@ -135,13 +137,13 @@ export interface OverlapRow {
 /**
  * Pairs of staged polygons whose interiors overlap by more than `minArea` m². Boxes that only touch
  * (neighbours along a straight street) are skipped before the costly ST_Relate: their interiors cannot meet.
+ * The boxes are the exact ones computed at staging (PostGIS caches float4 boxes, rounded outwards).
  */
 export async function overlapsStaged(tx: Queryable, minArea: number, limit: number): Promise<OverlapRow[]> {
   const { rows } = await tx.query<OverlapRow>(
     `SELECT a.idx AS a, b.idx AS b, a.ext_id AS a_id, b.ext_id AS b_id, ST_Area(ST_Intersection(a.geom, b.geom)::geography) AS area
        FROM import_stage a JOIN import_stage b ON a.idx < b.idx AND a.geom && b.geom
-      WHERE ST_XMin(a.geom) < ST_XMax(b.geom) AND ST_XMin(b.geom) < ST_XMax(a.geom)
-          AND ST_YMin(a.geom) < ST_YMax(b.geom) AND ST_YMin(b.geom) < ST_YMax(a.geom)
+      WHERE a.x0 < b.x1 AND b.x0 < a.x1 AND a.y0 < b.y1 AND b.y0 < a.y1
           AND ST_IsValid(a.geom) AND ST_IsValid(b.geom) AND ST_Relate(a.geom, b.geom, '2********')
         AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > $1
       ORDER BY a.idx, b.idx LIMIT $2`,
@@ -167,8 +169,7 @@ export async function cutOverlapsStaged(tx: Queryable, minArea: number): Promise
   const { rows } = await tx.query<CutRow>(
     `WITH pairs AS (
        SELECT a.idx AS a, b.idx AS b FROM import_stage a JOIN import_stage b ON a.idx < b.idx AND a.geom && b.geom
-        WHERE ST_XMin(a.geom) < ST_XMax(b.geom) AND ST_XMin(b.geom) < ST_XMax(a.geom)
-          AND ST_YMin(a.geom) < ST_YMax(b.geom) AND ST_YMin(b.geom) < ST_YMax(a.geom)
+        WHERE a.x0 < b.x1 AND b.x0 < a.x1 AND a.y0 < b.y1 AND b.y0 < a.y1
           AND ST_IsValid(a.geom) AND ST_IsValid(b.geom) AND ST_Relate(a.geom, b.geom, '2********')
           AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > $1
      ), cut AS (
