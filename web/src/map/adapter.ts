@@ -124,7 +124,7 @@ export class EditorMap {
     else this.map.dragPan.disable()
   }
 
-  fit(b: Bounds, padding = 40) {
+  fit(b: Bounds, padding: number | { top: number; bottom: number; left: number; right: number } = 40) {
     this.map.fitBounds([b[0], b[1], b[2], b[3]], { padding, duration: 0, maxZoom: 17 })
   }
 

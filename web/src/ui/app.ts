@@ -205,7 +205,9 @@ export async function startApp() {
       s.select(-1, target.cell)
     } else if (target.unit !== undefined) units = [target.unit]
     const b = s.boxOfUnits(units)
-    if (b) map.fit(b, 60)
+    // keep the target clear of the floating toolbar (top) and layer switcher (right)
+    const tb = document.getElementById('gw-toolbar')?.getBoundingClientRect()
+    if (b) map.fit(b, { top: (tb?.height ?? 0) + 30, bottom: 40, left: 40, right: 220 })
   }
 
   window.addEventListener('keydown', (e) => {
@@ -276,6 +278,7 @@ export async function startApp() {
       // a grid with several units and a neighbour in the same community and another cell nearby
       const order = st.grids.map((_, i) => i).filter((g) => !st.grids[g]!.removed && st.gridUnits[g]! >= 8 && st.gridCell[g]! >= 0)
       const rect = map.size
+      const origin = map.map.getContainer().getBoundingClientRect()
       for (const a of order.slice(0, 40)) {
         zoomTo({ grid: a })
         await map.idle()
@@ -283,6 +286,9 @@ export async function startApp() {
         const step = 12
         for (let y = step; y < rect.height - step; y += step)
           for (let x = step; x < rect.width - step; x += step) {
+            // only points a user can click: not under the toolbar or the layer switcher
+            const el = document.elementFromPoint(origin.left + x, origin.top + y)
+            if (!el || el.tagName !== 'CANVAS') continue
             const id = map.unitAt(x, y)
             const u = id === undefined ? undefined : s.unitIndex.get(id)
             if (u === undefined) continue
