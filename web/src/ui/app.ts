@@ -161,6 +161,7 @@ export async function startApp() {
           void openPlan(id)
         },
         saved: (version) => {
+          plans.setVersion(id, version)
           if (src.kind === 'tiles') map.refreshOutlines({ kind: 'tiles', planId: id, version })
           void refreshServerViolations(id)
         },

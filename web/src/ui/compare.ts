@@ -44,7 +44,7 @@ export class ComparePanel {
       typeof v !== 'number' ? String(v ?? '–') : k === 'meanPolsbyPopper' ? formatDecimal(v, lang, 3) : k === 'maxAbsDeviation' ? `${formatDecimal(v, lang, 1)}%` : formatCount(v, lang)
     const rows = METRICS.map((k) => {
       const d = r.summaryDelta[k]
-      return h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, fmt(k, r.a.summary[k])), h('td', {}, fmt(k, r.b.summary[k])),
+      return h('tr', {}, h('th', { scope: 'row' }, t(`compare.metrics.${k}`)), h('td', {}, fmt(k, r.a.summary[k])), h('td', {}, fmt(k, r.b.summary[k])),
         h('td', {}, d === undefined ? '–' : (d > 0 ? '+' : '') + fmt(k, d)))
     })
     fill(this.el,

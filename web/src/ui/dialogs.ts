@@ -79,8 +79,12 @@ export function confirmDialog(i18n: I18n, title: string, text: string): Promise<
 }
 
 /** The status line: text plus an icon, so the kind of message never depends on colour alone. */
+let toastTimer: ReturnType<typeof setTimeout> | undefined
 export function toast(el: HTMLElement, kind: 'info' | 'ok' | 'warn' | 'error', text: string) {
   const icon = { info: 'ℹ', ok: '✓', warn: '⚠', error: '✖' }[kind]
   el.dataset.kind = kind
   fill(el, h('span', { 'aria-hidden': 'true', class: 'gw-icon' }, icon), ' ', text)
+  // errors stay until the next message; the rest fade after a few seconds
+  clearTimeout(toastTimer)
+  if (kind !== 'error') toastTimer = setTimeout(() => fill(el), 6000)
 }

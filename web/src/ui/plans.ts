@@ -55,7 +55,8 @@ export class PlansPanel {
       : null
     const compareRow = cur !== undefined && others.length
       ? h('div', { class: 'gw-row' }, h('label', { for: 'gw-compare-with' }, t('plans.compareWith')), compareSel,
-          h('button', { type: 'button', id: 'gw-compare', onclick: () => this.onCompare(cur, Number(compareSel.value)) }, t('plans.compare')))
+          // the chosen plan is the base, the open one the other: deltas read as "what my edits changed"
+          h('button', { type: 'button', id: 'gw-compare', onclick: () => this.onCompare(Number(compareSel.value), cur) }, t('plans.compare')))
       : null
     const fileInput = h('input', { type: 'file', accept: '.csv,text/csv', id: 'gw-import-file', class: 'gw-visually-hidden', onchange: (e: Event) => void this.importCsv(e) })
     fill(this.el,
@@ -67,6 +68,14 @@ export class PlansPanel {
       this.plans.length ? h('ul', { class: 'gw-plans' }, ...items) : h('p', {}, t('plans.empty')),
       compareRow,
       exportRow)
+  }
+
+  /** Keeps the listed version in step with the edits saved from the editor. */
+  setVersion(id: number, version: number) {
+    const p = this.plans.find((x) => x.id === id)
+    if (!p || p.version === version) return
+    p.version = version
+    this.render()
   }
 
   private async copy(p: Plan) {

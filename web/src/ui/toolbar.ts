@@ -39,7 +39,7 @@ export function renderToolbar(el: HTMLElement, ctx: Ctx, ia: Interaction) {
       editGrids && lockBtn(sel?.locked ? t('tools.unlock') : t('tools.lock'), sel?.locked ? 'unlock' : 'lock', () => s && s.commit(setGridLock(s.state, { grids: [s.selectedGrid], locked: !sel!.locked })), !sel, 'gw-lock'),
       editGrids && lockBtn(t('tools.lockAll'), 'lock', () => s && s.commit(setGridLock(s.state, { grids: 'all', locked: true })), false),
       editGrids && lockBtn(t('tools.unlockAll'), 'unlock', () => s && s.commit(setGridLock(s.state, { grids: 'all', locked: false })), false),
-      canAssignCells(ctx.user) && s && s.selectedCell >= 0 && lockBtn(s.state.cells[s.selectedCell]!.locked ? t('tools.unlock') + ' ' + t('live.cell') : t('tools.lock') + ' ' + t('live.cell'), 'cell',
+      canAssignCells(ctx.user) && s && s.selectedCell >= 0 && lockBtn(s.state.cells[s.selectedCell]!.locked ? t('tools.unlockCell') : t('tools.lockCell'), 'cell',
         () => s.commit(setCellLock(s.state, { cells: [s.selectedCell], locked: !s.state.cells[s.selectedCell]!.locked })), false),
       h('button', { type: 'button', id: 'gw-undo', disabled: !s || !canUndo(s.history), title: `${t('tools.undo')} (Ctrl/⌘+Z)`, onclick: () => s?.undo() }, h('span', { 'aria-hidden': 'true' }, '↶'), ' ', t('tools.undo')),
       h('button', { type: 'button', id: 'gw-redo', disabled: !s || !canRedo(s.history), title: `${t('tools.redo')} (Ctrl/⌘+Shift+Z)`, onclick: () => s?.redo() }, h('span', { 'aria-hidden': 'true' }, '↷'), ' ', t('tools.redo')),
