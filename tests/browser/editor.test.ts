@@ -148,8 +148,9 @@ run('map editor in chromium', () => {
     await page.selectOption('#gw-brush-size', '10')
     await page.mouse.move(box.x + b.x, box.y + b.y)
     await page.mouse.down()
-    const t0 = Date.now()
     for (let i = 1; i <= 4; i++) await page.mouse.move(box.x + b.x + i, box.y + b.y + i)
+    // the edit round trip: end of the drag until the server accepted the edit
+    const t0 = Date.now()
     await page.mouse.up()
     await saved()
     const roundTrip = Date.now() - t0
@@ -161,7 +162,7 @@ run('map editor in chromium', () => {
     // the panel shows the selected grid's new number
     expect(await page.textContent('[data-field="grid-population"]')).toContain(String(afterA!.population).slice(0, 1))
     const step = await hook('lastStepMs')
-    console.log(`brush step ${step.toFixed(1)} ms; stroke + save round trip ${roundTrip} ms (measured, not asserted)`)
+    console.log(`brush step ${step.toFixed(1)} ms; edit round trip (mouse up → saved) ${roundTrip} ms (measured, not asserted)`)
     await screenshot('painted')
   })
 
@@ -209,6 +210,28 @@ run('map editor in chromium', () => {
     await screenshot('exported')
   })
 
+  it('shows "someone else changed this plan" on a stale edit, and reloads', async () => {
+    const planId = await hook('planLoaded')
+    // another user's edit behind the editor's back: lock a grid through the API
+    const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(USER) })
+    const { token } = (await login.json()) as { token: string }
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+    const plan = (await (await fetch(`${server.url}/api/plans/${planId}`, { headers: auth })).json()) as { version: number; gridList: Array<{ id: number; code: string }> }
+    const other = plan.gridList.find((g) => g.code !== probe!.a.grid)!
+    const r = await fetch(`${server.url}/api/plans/${planId}/edits`, { method: 'POST', headers: { ...auth, 'if-match': `"${plan.version}"` }, body: JSON.stringify({ op: 'lock', target: 'grid', ids: [other.id], locked: true }) })
+    expect(r.status).toBeLessThan(300)
+    // the editor still holds the old version: its next edit is refused with 409
+    await page.click('#gw-lock')
+    await page.waitForSelector('#gw-conflict')
+    await screenshot('conflict')
+    await page.click('#gw-conflict button')
+    await page.waitForFunction((v) => {
+      const g = (window as unknown as { __gridweave: Hooks }).__gridweave
+      return g.planLoaded() !== undefined && !document.getElementById('gw-conflict')
+    }, plan.version)
+    expect(await page.isVisible('#gw-conflict')).toBe(false)
+  })
+
   it('switches to English and keeps it after a reload', async () => {
     await page.selectOption('#gw-lang', 'en')
     expect(await page.textContent('#gw-header h1')).toBe('gridweave grid planning')
@@ -217,6 +240,9 @@ run('map editor in chromium', () => {
     await page.reload()
     await page.waitForSelector('#gw-user')
     expect(await page.textContent('#gw-header h1')).toBe('gridweave grid planning')
+    // the open plan comes back too
+    await page.waitForFunction(() => (window as unknown as { __gridweave: Hooks }).__gridweave.planLoaded() !== undefined)
+    await screenshot('english-reloaded')
   })
 
   it('shows the shortcut sheet on ?', async () => {

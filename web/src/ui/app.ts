@@ -21,6 +21,7 @@ import { showConflict, showShortcuts, toast } from './dialogs.js'
 import { commandFor, stepBrush, type KeyLike } from './keys.js'
 
 const TOKEN_KEY = 'gridweave.token'
+const PLAN_KEY = 'gridweave.plan'
 
 /** Hooks the browser test reads: map idle, the session, the last brush step's time. */
 export interface TestHooks {
@@ -118,6 +119,7 @@ export async function startApp() {
 
   function logout(expired: boolean) {
     sessionStorage.removeItem(TOKEN_KEY)
+    sessionStorage.removeItem(PLAN_KEY)
     ctx.user = null
     ctx.session = undefined
     map.clearPlan()
@@ -138,6 +140,9 @@ export async function startApp() {
       ctx.status('error', i18n.t('app.loadFailed', { message: (err as Error).message }))
     }
     await plans.reload()
+    // after a reload, come back to the plan that was open
+    const last = Number(sessionStorage.getItem(PLAN_KEY))
+    if (last && plans.plans.some((p) => p.id === last)) await openPlan(last)
     ready = true
   }
 
@@ -168,6 +173,7 @@ export async function startApp() {
       })
       ctx.session = session
       plans.currentId = id
+      sessionStorage.setItem(PLAN_KEY, String(id))
       session.on((c) => {
         if (c === 'state' || c === 'selection') live.update()
         if (c === 'history' || c === 'selection') renderTools()
