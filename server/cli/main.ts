@@ -8,12 +8,14 @@ import { defaultIO } from './io.js'
 import { runMetrics } from './metrics.js'
 import { runPartition } from './partition.js'
 import { runValidate } from './validate.js'
+import { runWorker } from './worker.js'
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   partition: (a) => runPartition(a),
   cells: (a) => runCells(a),
   metrics: (a) => runMetrics(a),
   validate: (a) => runValidate(a),
+  worker: (a) => runWorker(a),
 }
 
 const HELP = `usage: gridweave <command> [options]
@@ -24,7 +26,8 @@ const HELP = `usage: gridweave <command> [options]
       [--min 5 --max 6] [--nest FIELD] [--cells N] [--seed N] [--relax] [--community FIELD]
       [--events FIELD] [--lock FIELD] [--codes FIELD] [--renumber]
   validate <file.geojson> [--id FIELD] [--weight FIELD]
-  metrics <units.geojson> --assign unit_grid.csv [--id FIELD] [--weight FIELD] [--nest FIELD] [--min N --max N]`
+  metrics <units.geojson> --assign unit_grid.csv [--id FIELD] [--weight FIELD] [--nest FIELD] [--min N --max N]
+  worker                 process queued jobs on the PostgreSQL of DATABASE_URL until SIGTERM`
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
