@@ -9,6 +9,8 @@ import { BACKEND, createTestDb } from './helpers/db.js'
 import { build } from './helpers/app.js'
 import { tokenFor } from './helpers/auth.js'
 import { createPlanFixture, moveUnit, type PlanFixture } from './helpers/plan-fixture.js'
+import { layerRows, PlanChangedError } from '../server/export/rows.js'
+import type { Queryable } from '../server/db/index.js'
 
 const HAS_OGR = spawnSync('ogrinfo', ['--version']).status === 0
 if (!HAS_OGR) console.warn('ogrinfo (Debian gdal-bin) not found: the read-back checks of exports/*.test.ts are skipped')
@@ -169,5 +171,27 @@ describe(`plan exports on ${BACKEND}`, () => {
     expect(after.headers.etag).not.toBe(tag)
     const g2 = after.json().features.find((f: { properties: { code: string } }) => f.properties.code === 'G002')
     expect(g2.properties.units).toBe(5)
+  })
+
+  it('an export never mixes versions: a plan edited mid-export fails instead of ending short', async () => {
+    const { rows } = await db.query<{ version: number }>('SELECT version FROM plans WHERE id = $1', [fx.planId])
+    const version = rows[0].version
+    // A database on which an edit lands just before the first page is read.
+    let edited = false
+    const racing: Queryable = {
+      async query(sql, params) {
+        if (!edited && /ORDER BY u\.id LIMIT/.test(sql)) {
+          edited = true
+          await moveUnit(db, fx.planId, fx.units[2].id, fx.grids.G001)
+        }
+        return db.query(sql, params)
+      },
+      exec: (sql) => db.exec(sql),
+    }
+    const read = async () => {
+      for await (const _row of layerRows(racing, 'units', fx.planId, version)) void _row
+    }
+    await expect(read()).rejects.toBeInstanceOf(PlanChangedError)
+    expect(edited).toBe(true)
   })
 })
