@@ -138,11 +138,13 @@ export interface OverlapRow {
  * Pairs of staged polygons whose interiors overlap by more than `minArea` m². Boxes that only touch
  * (neighbours along a straight street) are skipped before the costly ST_Relate: their interiors cannot meet.
  * The boxes are the exact ones computed at staging (PostGIS caches float4 boxes, rounded outwards).
+ * `b.idx - a.idx > 0` rather than `a.idx < b.idx`: the latter lets the planner AND a primary-key range
+ * scan into every probe, which is quadratic.
  */
 export async function overlapsStaged(tx: Queryable, minArea: number, limit: number): Promise<OverlapRow[]> {
   const { rows } = await tx.query<OverlapRow>(
     `SELECT a.idx AS a, b.idx AS b, a.ext_id AS a_id, b.ext_id AS b_id, ST_Area(ST_Intersection(a.geom, b.geom)::geography) AS area
-       FROM import_stage a JOIN import_stage b ON a.idx < b.idx AND a.geom && b.geom
+       FROM import_stage a JOIN import_stage b ON b.idx - a.idx > 0 AND a.geom && b.geom
       WHERE a.x0 < b.x1 AND b.x0 < a.x1 AND a.y0 < b.y1 AND b.y0 < a.y1
           AND ST_IsValid(a.geom) AND ST_IsValid(b.geom) AND ST_Relate(a.geom, b.geom, '2********')
         AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > $1
@@ -168,7 +170,7 @@ export interface CutRow {
 export async function cutOverlapsStaged(tx: Queryable, minArea: number): Promise<CutRow[]> {
   const { rows } = await tx.query<CutRow>(
     `WITH pairs AS (
-       SELECT a.idx AS a, b.idx AS b FROM import_stage a JOIN import_stage b ON a.idx < b.idx AND a.geom && b.geom
+       SELECT a.idx AS a, b.idx AS b FROM import_stage a JOIN import_stage b ON b.idx - a.idx > 0 AND a.geom && b.geom
         WHERE a.x0 < b.x1 AND b.x0 < a.x1 AND a.y0 < b.y1 AND b.y0 < a.y1
           AND ST_IsValid(a.geom) AND ST_IsValid(b.geom) AND ST_Relate(a.geom, b.geom, '2********')
           AND ST_Area(ST_Intersection(a.geom, b.geom)::geography) > $1
