@@ -287,6 +287,11 @@ export class EditorMap {
     return id === undefined || id === null ? undefined : String(id)
   }
 
+  /** Whether an events heat layer was added (the server offers event tiles). */
+  get hasEvents(): boolean {
+    return !!this.map.getLayer('events-heat')
+  }
+
   setVisible(group: LayerGroup, on: boolean) {
     this.visible.set(group, on)
     const prefix = `${group}-`

@@ -99,7 +99,8 @@ export async function startApp() {
     plans.render()
     compare.render()
     renderTools()
-    renderLayers($('gw-layers'), ctx, (g: LayerGroup) => g !== 'events' || caps.has('GET', '/api/tiles/{}/{}/{}/{}.mvt'), deviationOn, (on) => {
+    // events: the base tiles offer jurisdictions, communities, barriers and stations only (no events yet)
+    renderLayers($('gw-layers'), ctx, (g: LayerGroup) => g !== 'events' || map.hasEvents, deviationOn, (on) => {
       deviationOn = on
       map.setColourMode(on ? 'deviation' : 'grids')
     })
