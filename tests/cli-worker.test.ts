@@ -9,9 +9,13 @@ function run(env: Record<string, string>, stopWhenStarted: boolean) {
   })
   let out = ''
   let err = ''
+  let signalled = false
   proc.stdout.on('data', (d) => {
     out += d
-    if (stopWhenStarted && out.includes('"started"')) proc.kill('SIGTERM')
+    if (stopWhenStarted && !signalled && out.includes('"started"')) {
+      signalled = true
+      proc.kill('SIGTERM')
+    }
   })
   proc.stderr.on('data', (d) => (err += d))
   const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000)
@@ -34,7 +38,7 @@ describe('gridweave worker', () => {
     const db = await createTestDb()
     try {
       const r = await run({ DATABASE_URL: db.url! }, true)
-      expect(r.code).toBe(0)
+      expect(r.code, JSON.stringify(r)).toBe(0)
       const lines = r.out.trim().split('\n').map((l) => JSON.parse(l))
       expect(lines.map((l) => l.status)).toEqual(['started', 'stopped'])
     } finally {

@@ -23,12 +23,13 @@ export async function runWorker(argv: string[], io: IO = defaultIO, env: NodeJS.
   const db = await openDb({ databaseUrl: config.databaseUrl })
   try {
     await migrate(db)
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGTERM', () => resolve())
+      process.once('SIGINT', () => resolve())
+    })
     const runner = await startJobWorker(db)
     io.stdout(JSON.stringify({ command: 'worker', status: 'started', pid: process.pid }))
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve)
-      process.once('SIGINT', resolve)
-    })
+    await stopped
     await runner.stop()
     io.stdout(JSON.stringify({ command: 'worker', status: 'stopped' }))
     return 0
