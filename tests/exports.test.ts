@@ -52,8 +52,12 @@ describe(`plan exports on ${BACKEND}`, () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  it('needs a signed-in user, and says which plan is missing', async () => {
+  it('needs a signed-in user (any of the four roles), and says which plan is missing', async () => {
     expect((await app.inject({ method: 'GET', url: url('geojson') })).statusCode).toBe(401)
+    for (const role of ['admin', 'planner', 'police', 'analyst'] as const) {
+      const r = await app.inject({ method: 'GET', url: url('csv'), headers: await tokenFor(app, db, role) })
+      expect(r.statusCode, role).toBe(200)
+    }
     const r = await get(`/api/plans/999999/export.geojson`)
     expect(r.statusCode).toBe(404)
     expect(r.json().message).toMatch(/999999/)

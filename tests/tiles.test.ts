@@ -64,8 +64,14 @@ describe(`vector tiles on ${BACKEND}`, () => {
     await db?.close()
   })
 
-  it('needs a signed-in user; validates z/x/y naming the field; 404 for no plan', async () => {
+  it('needs a signed-in user (any of the four roles); validates z/x/y naming the field; 404 for no plan', async () => {
     expect((await app.inject({ method: 'GET', url: `/api/plans/${fx.planId}/tiles/units/14/${x14}/${y14}.mvt` })).statusCode).toBe(401)
+    expect((await app.inject({ method: 'GET', url: `/api/tiles/communities/14/${x14}/${y14}.mvt` })).statusCode).toBe(401)
+    for (const role of ['admin', 'planner', 'police', 'analyst'] as const) {
+      const h = await tokenFor(app, db, role)
+      expect((await app.inject({ method: 'GET', url: `/api/plans/${fx.planId}/tiles/cells/14/${x14}/${y14}.mvt`, headers: h })).statusCode, role).toBe(200)
+      expect((await app.inject({ method: 'GET', url: `/api/tiles/communities/14/${x14}/${y14}.mvt`, headers: h })).statusCode, role).toBe(200)
+    }
     for (const [path, field] of [['units/19/0/0', 'z'], ['units/3/8/0', 'x'], ['units/3/0/8', 'y'], ['units/3/0/-1', 'y'], ['units/a/0/0', 'z'], ['roads/3/0/0', 'layer']]) {
       const r = await get(`/api/plans/${fx.planId}/tiles/${path}.mvt`)
       expect(r.statusCode, path).toBe(400)
