@@ -137,8 +137,8 @@ try {
   console.error(`1 GB: CLI exit ${code} in ${cliMs.toFixed(1)} ms; HTTP ${r.statusCode} in ${httpMs.toFixed(1)} ms`)
 
   const section = [
-    '<!-- bench/import.ts: begin -->',
-    '## Import (bench/import.ts)',
+    `<!-- bench/import.ts ${backend}: begin -->`,
+    `## Import on ${backend} (bench/import.ts)`,
     '',
     `\`npx tsx bench/import.ts --mb ${values.mb} --write\` on ${backend}${backend === 'postgres' ? ' (PostgreSQL 15 + PostGIS on this machine; its memory is not in the RSS below)' : ' (embedded PGlite in this process: its WASM heap is in the RSS below)'}, ${new Date().toISOString().slice(0, 10)}.`,
     `Input: generated FeatureCollection of ${g.features} square units with ${4 * PER_SIDE} vertices each (${MB(g.bytes)}); reject mode, so every check runs`,
@@ -150,13 +150,13 @@ try {
     `| peak RSS during the import | ${MB(importPeak)} (RSS before: ${MB(rssBefore)}) |`,
     `| 1 GB file, CLI (\`gridweave import\`) | exit ${code} in ${cliMs.toFixed(1)} ms (refused by size before opening) |`,
     `| 1 GB upload, HTTP (declared Content-Length) | ${r.statusCode} in ${httpMs.toFixed(1)} ms (refused on request, before the body) |`,
-    '<!-- bench/import.ts: end -->',
+    `<!-- bench/import.ts ${backend}: end -->`,
   ].join('\n')
   console.log(section)
   if (values.write) {
     const path = new URL('./RESULTS.md', import.meta.url)
     const text = readFileSync(path, 'utf8')
-    const re = /<!-- bench\/import\.ts: begin -->[\s\S]*?<!-- bench\/import\.ts: end -->/
+    const re = new RegExp(`<!-- bench/import\\.ts ${backend}: begin -->[\\s\\S]*?<!-- bench/import\\.ts ${backend}: end -->`)
     writeFileSync(path, re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`)
   }
 } finally {
