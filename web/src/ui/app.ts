@@ -180,6 +180,7 @@ export async function startApp() {
         if (c === 'history' || c === 'selection') renderTools()
       })
       session.paintAll()
+      computeAdjacency(session, units)
       const all = session.boxOfUnits(loaded.state.unitIds.map((_, i) => i))
       if (all) map.fit(all, 20)
       renderAll()
@@ -187,6 +188,21 @@ export async function startApp() {
       void refreshServerViolations(id)
     } catch (err) {
       ctx.status('error', i18n.t('app.loadFailed', { message: (err as Error).message }))
+    }
+  }
+
+  /** Unit adjacency in a worker (a few hundred ms on 10k units), then live contiguity and true-neighbour colours. */
+  function computeAdjacency(session: EditorSession, units: GeoJSON.FeatureCollection) {
+    try {
+      const worker = new Worker(new URL('../ops/adjacency.worker.ts', import.meta.url), { type: 'module' })
+      worker.onmessage = (e: MessageEvent<{ xadj: Int32Array; adjncy: Int32Array }>) => {
+        worker.terminate()
+        if (ctx.session === session) session.setAdjacency(e.data)
+      }
+      worker.onerror = () => worker.terminate()
+      worker.postMessage({ geometries: units.features.map((f) => f.geometry) })
+    } catch {
+      // no workers: the server's metrics still report contiguity
     }
   }
 

@@ -51,6 +51,15 @@ export class EditorSession {
     for (const l of this.listeners) l(c)
   }
 
+  /** The unit adjacency arrived (from the worker): colour by true neighbours, check contiguity live. */
+  setAdjacency(adjacency: { xadj: Int32Array; adjncy: Int32Array }) {
+    if (adjacency.xadj.length !== this.state.unitIds.length + 1) return
+    this.state = { ...this.state, adjacency }
+    this.recolour()
+    this.paintAll()
+    this.emit('state')
+  }
+
   /** Colours grids so neighbours differ: from the unit adjacency when known, else from grid extents. */
   recolour() {
     const s = this.state
