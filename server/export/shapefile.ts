@@ -76,7 +76,9 @@ export async function shapefileZip(
   name: string,
 ): Promise<Readable> {
   const dir = await mkdtemp(join(tmpdir(), 'gridweave-shp-'))
-  const cleanup = () => rm(dir, { recursive: true, force: true }).catch(() => {})
+  // 'end', 'close' and 'error' may all fire: remove the folder once, not in racing calls.
+  let removing: Promise<void> | undefined
+  const cleanup = () => (removing ??= rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => {}))
   try {
     const dbf = new DbfLayout(columns, textWidths)
     const shp = await BufferedFile.create(join(dir, `${name}.shp`))
