@@ -3,6 +3,7 @@
  * of geo/types.ts. The cause is the first that applies: locked, a unit heavier than max, a piece
  * lighter than min, a piece whose weight no whole number of parts fits, else the search budget.
  */
+import { components } from '../graph/index.js'
 import type { PartException } from '../types.js'
 import { inBand, type PartCount } from './band.js'
 import type { Ctx } from './context.js'
@@ -143,28 +144,10 @@ function lockedPartValid(ctx: Ctx, nodes: number[]): boolean {
 /** Parents that split into several pieces over non-cut edges (islands, or cut by a barrier line). */
 function islands(ctx: Ctx, attach: boolean): PartException[] {
   const { g, n } = ctx
-  const piece = new Int32Array(n).fill(-1)
-  const sizes: number[] = []
-  const q = ctx.queue
-  for (let s = 0; s < n; s++) {
-    if (piece[s] >= 0) continue
-    const id = sizes.length
-    let head = 0
-    let tail = 0
-    q[tail++] = s
-    piece[s] = id
-    while (head < tail) {
-      const v = q[head++]
-      for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
-        const u = g.adjncy[e]
-        if (g.edgeCut[e] === 0 && g.parent[u] === g.parent[v] && piece[u] < 0) {
-          piece[u] = id
-          q[tail++] = u
-        }
-      }
-    }
-    sizes.push(tail)
-  }
+  // The graph cuts every edge between parents, so components over non-cut edges are parent pieces.
+  const { labels: piece, count: pieces } = components(g)
+  const sizes = new Int32Array(pieces)
+  for (let v = 0; v < n; v++) sizes[piece[v]]++
   // Per parent: its pieces, the largest (first on ties) being the mainland.
   const mainland = new Map<number, number>()
   const count = new Map<number, number>()
@@ -194,7 +177,7 @@ function islands(ctx: Ctx, attach: boolean): PartException[] {
       part: -1,
       parent: name,
       nodes,
-      message: `${name || 'the area'} falls into ${c} pieces (islands, or cut by a barrier line); each piece is partitioned on its own${attach ? ', and a piece too light for a part of its own joins the nearest part' : ''}`,
+      message: `${name || 'the area'} falls into ${c} pieces (islands, or cut by a barrier line); each piece is partitioned on its own${attach ? ', and a light island (not one cut off by a barrier) joins the nearest part' : ''}`,
     })
   }
   return out

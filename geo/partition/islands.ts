@@ -10,6 +10,7 @@
  * on the other side would cross the barrier (DESIGN.md §2.3, a hard rule), so it stays a part of its
  * own and its weight is reported as an exception instead.
  */
+import { components } from '../graph/index.js'
 import { violation } from './band.js'
 import type { Ctx } from './context.js'
 
@@ -133,26 +134,6 @@ function acrossBarrier(ctx: Ctx, nodes: Int32Array): boolean {
 
 /** Pieces of each parent over non-cut edges, locked units included (the islands of DESIGN.md §2.2). */
 function landOf(ctx: Ctx): Int32Array {
-  const { g, n, queue } = ctx
-  const label = new Int32Array(n).fill(-1)
-  let next = 0
-  for (let s = 0; s < n; s++) {
-    if (label[s] >= 0) continue
-    let head = 0
-    let tail = 0
-    queue[tail++] = s
-    label[s] = next
-    while (head < tail) {
-      const v = queue[head++]
-      for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
-        const u = g.adjncy[e]
-        if (g.edgeCut[e] === 0 && g.parent[u] === g.parent[v] && label[u] < 0) {
-          label[u] = next
-          queue[tail++] = u
-        }
-      }
-    }
-    next++
-  }
-  return label
+  // The graph cuts every edge between parents, so its components are parent pieces.
+  return components(ctx.g).labels
 }
