@@ -48,47 +48,47 @@ export type Step =
   | { t: 'grid-attrs'; id: number; set: Attrs }
   | { t: 'cell-attrs'; id: number; set: Attrs }
 
+/** The two assignment tables an edit step rewrites: key -> value within one plan (constants, never input). */
+const PAIRS = {
+  units: { table: 'unit_grids', key: 'unit_id', value: 'grid_id' },
+  'grid-cells': { table: 'grid_cells', key: 'grid_id', value: 'cell_id' },
+} as const
+
+/**
+ * Sets key -> value pairs of one plan (null = remove the row) and returns the pairs that undo it.
+ */
+async function setPairs(
+  tx: Queryable,
+  planId: number,
+  { table, key, value }: (typeof PAIRS)[keyof typeof PAIRS],
+  set: [number, number | null][],
+): Promise<[number, number | null][]> {
+  const keys = set.map((p) => p[0])
+  const prev = await tx.query<{ k: number; v: number | null }>(
+    `SELECT t.k, a.${value} AS v FROM unnest($2::bigint[]) AS t(k) LEFT JOIN ${table} a ON a.plan_id = $1 AND a.${key} = t.k`,
+    [planId, keys],
+  )
+  const before = new Map(prev.rows.map((r) => [r.k, r.v]))
+  const del = set.filter((p) => p[1] === null).map((p) => p[0])
+  const put = set.filter((p) => p[1] !== null)
+  if (del.length) await tx.query(`DELETE FROM ${table} WHERE plan_id = $1 AND ${key} = ANY($2::bigint[])`, [planId, del])
+  if (put.length) {
+    await tx.query(
+      `INSERT INTO ${table} (plan_id, ${key}, ${value}) SELECT $1, k, v FROM unnest($2::bigint[], $3::bigint[]) AS t(k, v)
+       ON CONFLICT (plan_id, ${key}) DO UPDATE SET ${value} = EXCLUDED.${value}`,
+      [planId, put.map((p) => p[0]), put.map((p) => p[1])],
+    )
+  }
+  return keys.map((k) => [k, before.get(k) ?? null])
+}
+
 /** Applies one step to plan `planId` and returns the resolved step and the step that undoes it. */
 export async function applyStep(tx: Queryable, planId: number, s: Step): Promise<{ done: Step; inverse: Step }> {
   switch (s.t) {
-    case 'units': {
-      const units = s.set.map((p) => p[0])
-      const prev = await tx.query<{ u: number; g: number | null }>(
-        `SELECT t.u, ug.grid_id AS g FROM unnest($2::bigint[]) AS t(u) LEFT JOIN unit_grids ug ON ug.plan_id = $1 AND ug.unit_id = t.u`,
-        [planId, units],
-      )
-      const before = new Map(prev.rows.map((r) => [r.u, r.g]))
-      const del = s.set.filter((p) => p[1] === null).map((p) => p[0])
-      const put = s.set.filter((p) => p[1] !== null)
-      if (del.length) await tx.query('DELETE FROM unit_grids WHERE plan_id = $1 AND unit_id = ANY($2::bigint[])', [planId, del])
-      if (put.length) {
-        await tx.query(
-          `INSERT INTO unit_grids (plan_id, unit_id, grid_id) SELECT $1, u, g FROM unnest($2::bigint[], $3::bigint[]) AS t(u, g)
-           ON CONFLICT (plan_id, unit_id) DO UPDATE SET grid_id = EXCLUDED.grid_id`,
-          [planId, put.map((p) => p[0]), put.map((p) => p[1])],
-        )
-      }
-      return { done: s, inverse: { t: 'units', set: units.map((u) => [u, before.get(u) ?? null]) } }
-    }
-    case 'grid-cells': {
-      const grids = s.set.map((p) => p[0])
-      const prev = await tx.query<{ g: number; c: number | null }>(
-        `SELECT t.g, gc.cell_id AS c FROM unnest($2::bigint[]) AS t(g) LEFT JOIN grid_cells gc ON gc.plan_id = $1 AND gc.grid_id = t.g`,
-        [planId, grids],
-      )
-      const before = new Map(prev.rows.map((r) => [r.g, r.c]))
-      const del = s.set.filter((p) => p[1] === null).map((p) => p[0])
-      const put = s.set.filter((p) => p[1] !== null)
-      if (del.length) await tx.query('DELETE FROM grid_cells WHERE plan_id = $1 AND grid_id = ANY($2::bigint[])', [planId, del])
-      if (put.length) {
-        await tx.query(
-          `INSERT INTO grid_cells (plan_id, grid_id, cell_id) SELECT $1, g, c FROM unnest($2::bigint[], $3::bigint[]) AS t(g, c)
-           ON CONFLICT (plan_id, grid_id) DO UPDATE SET cell_id = EXCLUDED.cell_id`,
-          [planId, put.map((p) => p[0]), put.map((p) => p[1])],
-        )
-      }
-      return { done: s, inverse: { t: 'grid-cells', set: grids.map((g) => [g, before.get(g) ?? null]) } }
-    }
+    case 'units':
+      return { done: s, inverse: { t: 'units', set: await setPairs(tx, planId, PAIRS.units, s.set) } }
+    case 'grid-cells':
+      return { done: s, inverse: { t: 'grid-cells', set: await setPairs(tx, planId, PAIRS['grid-cells'], s.set) } }
     case 'grid+': {
       const g = s.grid
       const { rows } = await tx.query<{ id: number }>(
