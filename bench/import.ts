@@ -79,6 +79,7 @@ try {
   const db = await openDb({ databaseUrl: process.env.DATABASE_URL, inMemory: true })
   const backend = db.kind
   let fresh = db
+  let dropScratch = async () => {}
   if (process.env.DATABASE_URL) {
     // a scratch database so repeated runs do not collide on ids
     const { default: pg } = await import('pg')
@@ -91,7 +92,12 @@ try {
     u.pathname = `/${name}`
     await db.close()
     fresh = await openDb({ databaseUrl: u.toString() })
-    process.on('exit', () => {})
+    dropScratch = async () => {
+      const a = new pg.Client({ connectionString: process.env.DATABASE_URL })
+      await a.connect()
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await a.end()
+    }
   }
   await migrate(fresh)
   const x1 = X0 + (g.cols + 1) * CELL
@@ -134,6 +140,7 @@ try {
   const httpMs = performance.now() - t2
   await app.close()
   await fresh.close()
+  await dropScratch()
   console.error(`1 GB: CLI exit ${code} in ${cliMs.toFixed(1)} ms; HTTP ${r.statusCode} in ${httpMs.toFixed(1)} ms`)
 
   const section = [
