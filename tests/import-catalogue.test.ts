@@ -191,7 +191,6 @@ describe(`import catalogue on ${BACKEND}`, () => {
   })
 
   it.each(CASES)('$name → $status', async (c) => {
-    if (process.env.TRACE_CASES) process.stderr.write(`case ${c.name}\n`)
     const r = await attempt(c.fields, c.body, c.limits)
     expect(r.ok, JSON.stringify(r)).toBe(false)
     expect(r.status, JSON.stringify(r)).toBe(c.status)
