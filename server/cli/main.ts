@@ -4,6 +4,7 @@
  * 2 on bad input or an infeasible request (reason on stderr), 1 only on an internal error.
  */
 import { runCells } from './cells.js'
+import { runImport } from './import.js'
 import { defaultIO } from './io.js'
 import { runMetrics } from './metrics.js'
 import { runPartition } from './partition.js'
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   cells: (a) => runCells(a),
   metrics: (a) => runMetrics(a),
   validate: (a) => runValidate(a),
+  import: (a) => runImport(a),
   worker: (a) => runWorker(a),
 }
 
@@ -27,6 +29,9 @@ const HELP = `usage: gridweave <command> [options]
       [--events FIELD] [--lock FIELD] [--codes FIELD] [--renumber]
   validate <file.geojson> [--id FIELD] [--weight FIELD]
   metrics <units.geojson> --assign unit_grid.csv [--id FIELD] [--weight FIELD] [--nest FIELD] [--min N --max N]
+  import <file> --layer L [--format geojson|shapefile|csv|osm] [--district CODE] [--mode reject|repair]
+      [--crs wgs84|gcj02|bd09] [--id F --population F --households F --parent F --name F --kind F --date F
+      --hard F --lon F --lat F | --mapping JSON]      into the database of DATABASE_URL or DATA_DIR
   worker                 process queued jobs on the PostgreSQL of DATABASE_URL until SIGTERM`
 
 export async function main(argv: string[]): Promise<number> {
