@@ -114,6 +114,14 @@ describe(`imports on ${BACKEND}`, () => {
     expect(stored.rows[0].crs_conversion).toBe('gcj02')
   })
 
+  it('drops heights (z) and says so, never silently', async () => {
+    const ring = square(123.96, 47.36, 123.961, 47.361).map(([x, y]) => [x, y, 152.5])
+    const rec = await run({ layer: 'units', format: 'geojson', district: '230204' }, fc([poly({ code: 'Z1', population: 3 }, [ring])]))
+    expect(rec.report.notices.z_dropped).toBe(1)
+    const { rows } = await db.query<{ dims: number }>(`SELECT ST_NDims(geom) AS dims FROM units WHERE ext_id = 'Z1'`)
+    expect(rows).toEqual([{ dims: 2 }])
+  })
+
   it('repair mode fixes what it can and reports each change per feature', async () => {
     const body = fc([
       poly({ code: 'R1', population: 5 }, [square(123.92, 47.32, 123.921, 47.321).slice(0, 4)]), // unclosed

@@ -52,6 +52,7 @@ export const ProblemCode = {
   missingPart: 'missing_part',
   unsupportedEncoding: 'unsupported_encoding',
   unsupportedFormat: 'unsupported_format',
+  zDropped: 'z_dropped',
 } as const
 export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode]
 
@@ -71,7 +72,9 @@ const REPAIRABLE = new Set<ProblemCode>([
   ProblemCode.holeOutsideShell,
   ProblemCode.overlap,
 ])
-const NOTICE = new Set<ProblemCode>([ProblemCode.wrongWinding])
+// Notices are changes made on import and reported: winding to RFC 7946 order; heights (z) dropped, as
+// every geometry column is 2D.
+const NOTICE = new Set<ProblemCode>([ProblemCode.wrongWinding, ProblemCode.zDropped])
 
 export function severityOf(code: ProblemCode): Severity {
   return NOTICE.has(code) ? 'notice' : REPAIRABLE.has(code) ? 'repairable' : 'error'

@@ -198,6 +198,17 @@ export function checkLine(line: Position[], where = ''): Finding[] {
 /** Every finding of a structurally sound geometry (call `checkStructure` first). */
 export function checkGeometry(g: Geometry): Finding[] {
   if (isEmpty(g)) return [{ code: ProblemCode.emptyGeometry, message: `${g.type} has no coordinates` }]
+  const z = hasZ(g) ? [{ code: ProblemCode.zDropped, message: `${g.type} carries heights (z); they are dropped, as gridweave stores lng, lat only` }] : []
+  return [...z, ...checkShape(g)]
+}
+
+/** True when any position has a third number (a height). */
+function hasZ(g: Geometry): boolean {
+  const any = (a: unknown): boolean => (Array.isArray(a) ? (typeof a[0] === 'number' ? a.length > 2 : a.some(any)) : false)
+  return g.type !== 'GeometryCollection' && any(g.coordinates)
+}
+
+function checkShape(g: Geometry): Finding[] {
   switch (g.type) {
     case 'Polygon':
       return checkRings(g.coordinates)
