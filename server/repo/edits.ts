@@ -56,6 +56,7 @@ const PAIRS = {
 
 /**
  * Sets key -> value pairs of one plan (null = remove the row) and returns the pairs that undo it.
+ * One statement: the CTEs share one snapshot, so `prev` reads the values from before the change.
  */
 async function setPairs(
   tx: Queryable,
@@ -64,21 +65,17 @@ async function setPairs(
   set: [number, number | null][],
 ): Promise<[number, number | null][]> {
   const keys = set.map((p) => p[0])
-  const prev = await tx.query<{ k: number; v: number | null }>(
-    `SELECT t.k, a.${value} AS v FROM unnest($2::bigint[]) AS t(k) LEFT JOIN ${table} a ON a.plan_id = $1 AND a.${key} = t.k`,
-    [planId, keys],
-  )
-  const before = new Map(prev.rows.map((r) => [r.k, r.v]))
   const del = set.filter((p) => p[1] === null).map((p) => p[0])
   const put = set.filter((p) => p[1] !== null)
-  if (del.length) await tx.query(`DELETE FROM ${table} WHERE plan_id = $1 AND ${key} = ANY($2::bigint[])`, [planId, del])
-  if (put.length) {
-    await tx.query(
-      `INSERT INTO ${table} (plan_id, ${key}, ${value}) SELECT $1, k, v FROM unnest($2::bigint[], $3::bigint[]) AS t(k, v)
-       ON CONFLICT (plan_id, ${key}) DO UPDATE SET ${value} = EXCLUDED.${value}`,
-      [planId, put.map((p) => p[0]), put.map((p) => p[1])],
-    )
-  }
+  const prev = await tx.query<{ k: number; v: number | null }>(
+    `WITH prev AS (SELECT t.k, a.${value} AS v FROM unnest($2::bigint[]) AS t(k) LEFT JOIN ${table} a ON a.plan_id = $1 AND a.${key} = t.k),
+       del AS (DELETE FROM ${table} WHERE plan_id = $1 AND ${key} = ANY($3::bigint[])),
+       put AS (INSERT INTO ${table} (plan_id, ${key}, ${value}) SELECT $1, k, v FROM unnest($4::bigint[], $5::bigint[]) AS t(k, v)
+               ON CONFLICT (plan_id, ${key}) DO UPDATE SET ${value} = EXCLUDED.${value})
+     SELECT k, v FROM prev`,
+    [planId, keys, del, put.map((p) => p[0]), put.map((p) => p[1])],
+  )
+  const before = new Map(prev.rows.map((r) => [Number(r.k), r.v === null ? null : Number(r.v)]))
   return keys.map((k) => [k, before.get(k) ?? null])
 }
 
@@ -197,4 +194,62 @@ export async function markUndone(tx: Queryable, editId: number, undone: boolean)
 export async function listEdits(db: Queryable, planId: number, limit: number): Promise<EditRow[]> {
   const { rows } = await db.query<EditRow>(`SELECT ${EDIT_COLS} FROM plan_edits WHERE plan_id = $1 ORDER BY version DESC LIMIT $2`, [planId, limit])
   return rows
+}
+
+/**
+ * The bookkeeping that closes an edit, in one statement (one round trip): version + 1 (`endRedo` also
+ * empties the redo stack), the edit-log row with its inverse, the audit row, and the police cells that
+ * hold one of `grids` or are in `cells`; with `clearOutlines`, the outlines of those grids and cells
+ * are set to NULL (dissolved after the commit). Call with the plan row locked: the new version is
+ * `expectVersion`, which the audit row already names.
+ */
+export async function commitEdit(
+  tx: Queryable,
+  e: {
+    planId: number
+    expectVersion: number
+    endRedo: boolean
+    op: string
+    payload: unknown
+    inverse: unknown
+    userId: number | null
+    audit: { action: string; before: unknown; after: unknown }
+    grids: number[]
+    cells: number[]
+    clearOutlines: boolean
+  },
+): Promise<{ version: number; editId: number; cells: CellRecord[] }> {
+  const { rows } = await tx.query<{ version: number; editId: number; cells: CellRecord[] }>(
+    `WITH r AS (UPDATE plan_edits SET redoable = false WHERE plan_id = $1 AND redoable AND $2::boolean),
+          v AS (UPDATE plans SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version),
+          e AS (INSERT INTO plan_edits (plan_id, version, op, payload, inverse, user_id)
+                SELECT $1, v.version, $3::text, $4::jsonb, $5::jsonb, $6::bigint FROM v RETURNING id, version),
+          a AS (INSERT INTO audit_log (user_id, action, entity, entity_id, before, after)
+                VALUES ($6::bigint, $7::text, 'plan', $8::text, $9::jsonb, $10::jsonb)),
+          c AS (SELECT id, code, name, jurisdiction_id AS "jurisdictionId", locked FROM cells
+                 WHERE plan_id = $1 AND (id = ANY($12::bigint[]) OR id IN (SELECT cell_id FROM grid_cells WHERE plan_id = $1 AND grid_id = ANY($11::bigint[])))),
+          og AS (UPDATE grids SET geom = NULL WHERE $13::boolean AND plan_id = $1 AND id = ANY($11::bigint[]) AND geom IS NOT NULL),
+          oc AS (UPDATE cells SET geom = NULL WHERE $13::boolean AND plan_id = $1 AND id IN (SELECT id FROM c) AND geom IS NOT NULL)
+     SELECT e.version, e.id AS "editId", (SELECT coalesce(json_agg(c ORDER BY c.code, c.id), '[]'::json) FROM c) AS cells FROM e`,
+    [
+      e.planId,
+      e.endRedo,
+      e.op,
+      JSON.stringify(e.payload),
+      JSON.stringify(e.inverse),
+      e.userId,
+      e.audit.action,
+      String(e.planId),
+      JSON.stringify(e.audit.before),
+      JSON.stringify(e.audit.after),
+      e.grids,
+      e.cells,
+      e.clearOutlines,
+    ],
+  )
+  const r = rows[0]
+  if (!r) throw new Error(`plan ${e.planId} vanished while it was locked`)
+  if (Number(r.version) !== e.expectVersion) throw new Error(`plan ${e.planId} is at version ${r.version}, expected ${e.expectVersion}: edit it with its row locked`)
+  const cells = (typeof r.cells === 'string' ? JSON.parse(r.cells) : r.cells) as CellRecord[]
+  return { version: Number(r.version), editId: Number(r.editId), cells: cells.map((c) => ({ ...c, id: Number(c.id), jurisdictionId: c.jurisdictionId === null ? null : Number(c.jurisdictionId) })) }
 }

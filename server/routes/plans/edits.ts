@@ -12,25 +12,23 @@
 import type { Queryable } from '../../db/index.js'
 import type { AuthUser } from '../../plugins/auth.js'
 import { HttpError } from '../../plugins/errors.js'
-import { applyStep, audit, insertEdit, lastUndoable, markUndone, nextRedoable, type Step } from '../../repo/edits.js'
+import { applyStep, commitEdit, lastUndoable, markUndone, nextRedoable, type Step } from '../../repo/edits.js'
 import {
   assignments,
-  bumpVersion,
   cellList,
   communityOf,
   gridList,
   jurisdictionOf,
   lockPlan,
-  clearOutlines,
+  planHead,
   refreshGeometry,
   unitsForEdit,
-  cellsTouching,
   type CellRow,
   type GridRow,
   type PlanHead,
 } from '../../repo/plans.js'
 import type { EditBody, EditResult } from '../../schemas/plans.js'
-import { districtGraph, gridPieces, measurePlan, type DistrictGraph } from './measure.js'
+import { assignedUnits, districtGraph, gridPieces, measurePlan, type DistrictGraph, type KnownUnits, type UnitRow } from './measure.js'
 
 function refuse(reason: string, message: string, extra: Record<string, unknown> = {}): never {
   throw new HttpError(422, message, { reason, ...extra })
@@ -58,6 +56,12 @@ class Ctx {
   removed = new Set<number>()
   createdCells = new Set<number>()
   unitsChanged = false
+  /**
+   * Units (with weights) of the grids in `known.grids`, read once in this transaction and kept up to
+   * date by apply(): the contiguity check after the change and the metrics reuse them instead of
+   * reading the same rows again. Every write to unit_grids of an edit goes through apply().
+   */
+  known: KnownUnits = { grids: new Set(), units: new Map() }
   constructor(
     readonly tx: Queryable,
     readonly plan: PlanHead,
@@ -71,10 +75,27 @@ class Ctx {
     this.steps.push(done)
     this.inverse.unshift(inverse)
     for (const x of [done, inverse]) this.touch(x)
+    this.track(done)
     if (done.t === 'grid+') (this.created.add(done.grid.id!), this.removed.delete(done.grid.id!))
     if (done.t === 'grid-') (this.removed.add(done.grid.id), this.created.delete(done.grid.id))
     if (done.t === 'cell+') this.createdCells.add(done.cell.id!)
     return done
+  }
+
+  /** Keeps `known` equal to the table for the grids it covers. */
+  private track(done: Step) {
+    const { grids, units } = this.known
+    if (done.t === 'units') {
+      for (const [u, g] of done.set) {
+        const row = units.get(u)
+        if (g !== null && grids.has(g)) {
+          // a unit from a grid not read yet: its weights are unknown, so read the target again when needed
+          if (row) units.set(u, { ...row, gridId: g })
+          else forget(this.known, g)
+        } else units.delete(u)
+      }
+    } else if (done.t === 'grid+') grids.add(done.grid.id!) // a new grid has no units yet
+    else if (done.t === 'grid-') forget(this.known, done.grid.id)
   }
 
   private touch(s: Step) {
@@ -177,9 +198,26 @@ function lockedCell(c: CellRow | undefined, field: string) {
   if (c?.locked) refuse('cell-locked', `${field}: police cell ${c.code} is locked; unlock it first.`, { field, ids: [c.id], suggestion: 'suggestLock' })
 }
 
+function forget(k: KnownUnits, grid: number) {
+  k.grids.delete(grid)
+  for (const [u, r] of k.units) if (r.gridId === grid) k.units.delete(u)
+}
+
+/** Units of `grids` now: from `ctx.known`, reading (once) the grids it does not cover yet. */
+async function unitsOf(ctx: Ctx, grids: number[]): Promise<UnitRow[]> {
+  const { known } = ctx
+  const missing = [...new Set(grids)].filter((g) => !known.grids.has(g))
+  if (missing.length) {
+    for (const r of await assignedUnits(ctx.tx, ctx.plan.id, missing)) known.units.set(r.unitId, r)
+    for (const g of missing) known.grids.add(g)
+  }
+  const want = new Set(grids)
+  return [...known.units.values()].filter((r) => want.has(r.gridId))
+}
+
 /** Pieces of `grids` now, to compare after the change. */
 async function pieces(ctx: Ctx, grids: number[]): Promise<Map<number, number>> {
-  return gridPieces(ctx.dg, await assignments(ctx.tx, ctx.plan.id, grids), grids)
+  return gridPieces(ctx.dg, await unitsOf(ctx, grids), grids)
 }
 
 async function checkContiguity(ctx: Ctx, before: Map<number, number>, allow: boolean | undefined) {
@@ -354,8 +392,26 @@ async function runOp(ctx: Ctx, body: EditBody): Promise<void> {
   }
 }
 
+/** plan id -> district id: a plan never changes district and ids are never reused, so edits skip re-reading it. */
+const districtOfPlan = new Map<number, number>()
+const MAX_CACHED_PLANS = 10_000
+
+/** The district of plan `planId` (cached; the edit's transaction re-checks the plan under its row lock); 404 when there is no such plan. */
+export async function planDistrict(db: Queryable, planId: number): Promise<number> {
+  const hit = districtOfPlan.get(planId)
+  if (hit !== undefined) return hit
+  const head = await planHead(db, planId)
+  if (!head) throw new HttpError(404, `Plan ${planId} does not exist.`)
+  if (districtOfPlan.size >= MAX_CACHED_PLANS) districtOfPlan.clear()
+  districtOfPlan.set(planId, head.districtId)
+  return head.districtId
+}
+
 function checkEditable(plan: PlanHead | undefined, planId: number, ifMatch: number): PlanHead {
-  if (!plan) throw new HttpError(404, `Plan ${planId} does not exist.`)
+  if (!plan) {
+    districtOfPlan.delete(planId)
+    throw new HttpError(404, `Plan ${planId} does not exist.`)
+  }
   if (plan.version !== ifMatch) {
     throw new HttpError(409, `The plan changed since you loaded it: you sent version ${ifMatch}, it is now ${plan.version}. Reload and redo the edit.`, {
       reason: 'stale',
@@ -372,27 +428,26 @@ function checkEditable(plan: PlanHead | undefined, planId: number, ifMatch: numb
 async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: number } = {}, outlines: 'clear' | 'dissolve' = 'clear'): Promise<EditResult> {
   const { tx, plan } = ctx
   if (!ctx.steps.length) refuse('no-change', 'The edit changes nothing.')
-  const version = await bumpVersion(tx, plan.id, op !== 'undo' && op !== 'redo')
-  const payload = { request, steps: ctx.steps, ...extra }
-  const inverse = { steps: ctx.inverse }
-  const editId = await insertEdit(tx, { planId: plan.id, version, op, payload, inverse, userId: ctx.user.id })
-  await audit(tx, {
-    userId: ctx.user.id,
-    action: `edit.${op}`,
-    entity: 'plan',
-    entityId: plan.id,
-    before: { version: plan.version, steps: ctx.inverse },
-    after: { version, steps: ctx.steps, request },
-  })
+  const version = plan.version + 1
   const grids = [...ctx.grids].filter((g) => !ctx.removed.has(g))
-  const cellRows = await cellsTouching(tx, plan.id, grids, [...ctx.cells])
+  // Version, edit log, audit row and the touched cells in one round trip; outlines are dissolved after
+  // the commit (outlines.ts) and until then readers dissolve them from units.
+  const { editId, cells: cellRows } = await commitEdit(tx, {
+    planId: plan.id,
+    expectVersion: version,
+    endRedo: op !== 'undo' && op !== 'redo',
+    op,
+    payload: { request, steps: ctx.steps, ...extra },
+    inverse: { steps: ctx.inverse },
+    userId: ctx.user.id,
+    audit: { action: `edit.${op}`, before: { version: plan.version, steps: ctx.inverse }, after: { version, steps: ctx.steps, request } },
+    grids,
+    cells: [...ctx.cells],
+    clearOutlines: ctx.unitsChanged && outlines === 'clear',
+  })
   const cells = cellRows.map((c) => c.id)
-  // Outlines are dissolved after the commit (outlines.ts); until then readers dissolve them from units.
-  if (ctx.unitsChanged) {
-    if (outlines === 'dissolve') await refreshGeometry(tx, plan.id, grids, cells)
-    else await clearOutlines(tx, plan.id, grids, cells)
-  }
-  const m = await measurePlan(tx, plan, { grids, cells, cellRows }, ctx.dg)
+  if (ctx.unitsChanged && outlines === 'dissolve') await refreshGeometry(tx, plan.id, grids, cells)
+  const m = await measurePlan(tx, plan, { grids, cells, cellRows }, ctx.dg, ctx.known)
   return {
     planId: plan.id,
     version,

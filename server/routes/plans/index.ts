@@ -42,7 +42,7 @@ import {
 } from '../../repo/plans.js'
 import { audit, listEdits } from '../../repo/edits.js'
 import { HttpError } from '../../plugins/errors.js'
-import { parseIfMatch, runEdit, runUndoRedo, warmGraph } from './edits.js'
+import { parseIfMatch, planDistrict, runEdit, runUndoRedo, warmGraph } from './edits.js'
 import { measurePlan } from './measure.js'
 import { readAssignmentCsv, type CsvProblem } from './csv.js'
 import { comparePlans } from './compare.js'
@@ -324,9 +324,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       if (req.validationError) badEdit(req)
       const ifMatch = parseIfMatch(req.headers['if-match'])
-      const head = await planHead(app.db, req.params.id)
-      if (!head) throw new HttpError(404, `Plan ${req.params.id} does not exist.`)
-      const dg = await warmGraph(app.db, head.districtId)
+      const dg = await warmGraph(app.db, await planDistrict(app.db, req.params.id))
       const r = await app.db.transaction((tx) => runEdit(tx, dg, req.params.id, ifMatch, req.user, req.body))
       scheduleOutlines(app.db, r.planId)
       reply.header('etag', `"${r.version}"`)
@@ -349,9 +347,7 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
       },
       async (req, reply) => {
         const ifMatch = parseIfMatch(req.headers['if-match'])
-        const head = await planHead(app.db, req.params.id)
-        if (!head) throw new HttpError(404, `Plan ${req.params.id} does not exist.`)
-        const dg = await warmGraph(app.db, head.districtId)
+        const dg = await warmGraph(app.db, await planDistrict(app.db, req.params.id))
         const r = await app.db.transaction((tx) => runUndoRedo(tx, dg, req.params.id, ifMatch, req.user, kind))
         scheduleOutlines(app.db, r.planId)
         reply.header('etag', `"${r.version}"`)

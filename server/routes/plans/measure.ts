@@ -79,6 +79,12 @@ export function gridPieces(dg: DistrictGraph, rows: { unitId: number; gridId: nu
   return new Map(grids.map((g, i) => [g, pieces[i]]))
 }
 
+/** Assignment rows already read (and kept current) by the caller, for the grids in `grids`. */
+export interface KnownUnits {
+  grids: Set<number>
+  units: Map<number, UnitRow>
+}
+
 export interface Measured {
   grids: GridMetrics[]
   cells: CellMetrics[]
@@ -98,6 +104,7 @@ export async function measurePlan(
   plan: { id: number; districtId: number; params: PlanParams },
   only?: { grids: number[]; cells: number[]; cellRows?: CellRow[] },
   graph?: DistrictGraph,
+  known?: KnownUnits,
 ): Promise<Measured> {
   const dg = graph ?? (await districtGraph(db, plan.districtId))
   let grids: GridRow[]
@@ -108,7 +115,14 @@ export async function measurePlan(
   } else {
     ;[grids, cells] = await Promise.all([gridList(db, plan.id), cellList(db, plan.id)])
   }
-  const rows = await assignedUnits(db, plan.id, only ? grids.map((g) => g.id) : null)
+  let rows: UnitRow[]
+  if (only && known) {
+    // only the grids the caller has not read are fetched
+    const ids = new Set(grids.map((g) => g.id))
+    const missing = [...ids].filter((g) => !known.grids.has(g))
+    rows = [...known.units.values()].filter((r) => ids.has(r.gridId))
+    if (missing.length) rows = rows.concat(await assignedUnits(db, plan.id, missing))
+  } else rows = await assignedUnits(db, plan.id, only ? grids.map((g) => g.id) : null)
   return computeMetrics(dg, plan.params, grids, cells, rows, only ? new Set(only.grids) : null, !only)
 }
 
