@@ -113,11 +113,13 @@ export function isContiguous(graph: Graph, nodes: ArrayLike<number>, opts: Compo
 /**
  * Number of connected pieces of every part of an assignment (part per node, -1 = unassigned).
  * pieces[p] is 0 for an empty part, 1 for a contiguous one. `parts` defaults to max part + 1.
+ * `nodes` (optional) lists every node that has a part, so a few parts of a large graph are counted
+ * without a pass over all nodes; nodes left out must be unassigned (-1).
  */
 export function partPieces(
   graph: Graph,
   assignment: Int32Array,
-  opts: ComponentOptions & { parts?: number } = {},
+  opts: ComponentOptions & { parts?: number; nodes?: ArrayLike<number> } = {},
 ): Int32Array {
   const respectCuts = opts.respectCuts ?? false
   const { n, xadj, adjncy, edgeCut } = graph
@@ -126,7 +128,10 @@ export function partPieces(
   const pieces = new Int32Array(parts)
   const seen = new Uint8Array(n)
   const stack = new Int32Array(n)
-  for (let s = 0; s < n; s++) {
+  const nodes = opts.nodes
+  const count = nodes ? nodes.length : n
+  for (let i = 0; i < count; i++) {
+    const s = nodes ? nodes[i] : i
     const p = assignment[s]
     if (p < 0 || seen[s]) continue
     if (p < parts) pieces[p]++

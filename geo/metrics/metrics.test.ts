@@ -10,6 +10,16 @@ const flat = buildGraph(squareGrid(2, 3)).graph
 const ones = new Float64Array(6).fill(100)
 
 describe('planMetrics', () => {
+  it('measures only the given nodes (every node of every part) with the same per-part results', () => {
+    // part 1 in two pieces (2 and 3), node 4 left unassigned as an edit's partial read would
+    const a = Int32Array.from([0, 0, 1, 1, -1, 0])
+    const w = Float64Array.from([100, 200, 300, 400, 500, 600])
+    const full = planMetrics(grid, a, w, { households: w, min: 100, max: 900, parts: 2 })
+    const some = planMetrics(grid, a, w, { households: w, min: 100, max: 900, parts: 2, nodes: [0, 1, 2, 3, 5] })
+    expect(some.parts).toEqual(full.parts)
+    expect(full.parts[1].pieces).toBe(2)
+  })
+
   it('measures the dissolved perimeter, area and Polsby–Popper of each part', () => {
     const { parts } = planMetrics(flat, Int32Array.from([0, 0, 1, 0, 1, 1]), ones)
     expect(parts).toHaveLength(2)

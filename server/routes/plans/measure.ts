@@ -70,12 +70,14 @@ export async function assignedUnits(db: Queryable, planId: number, grids: number
 export function gridPieces(dg: DistrictGraph, rows: { unitId: number; gridId: number }[], grids: number[]): Map<number, number> {
   const part = new Map(grids.map((g, i) => [g, i]))
   const a = new Int32Array(dg.graph.n).fill(-1)
+  const nodes: number[] = []
   for (const r of rows) {
     const p = part.get(r.gridId)
     const v = dg.node.get(r.unitId)
-    if (p !== undefined && v !== undefined) a[v] = p
+    if (p !== undefined && v !== undefined && a[v] < 0) (a[v] = p), nodes.push(v)
   }
-  const pieces = partPieces(dg.graph, a, { parts: grids.length })
+  // only the nodes of these grids are visited: O(their size), not O(district)
+  const pieces = partPieces(dg.graph, a, { parts: grids.length, nodes })
   return new Map(grids.map((g, i) => [g, pieces[i]]))
 }
 
@@ -143,6 +145,8 @@ export function computeMetrics(
   const cellAssign = new Int32Array(n).fill(-1)
   const pop = new Float64Array(n)
   const hh = new Float64Array(n)
+  // Nodes in a grid: for some grids (an edit), metrics visit only these instead of the whole district.
+  const nodes: number[] = []
   for (const r of rows) {
     const v = dg.node.get(r.unitId)
     if (v === undefined) continue
@@ -150,6 +154,7 @@ export function computeMetrics(
     hh[v] = r.households
     const gi = gridIdx.get(r.gridId)
     if (gi === undefined) continue
+    if (gridAssign[v] < 0) nodes.push(v)
     gridAssign[v] = gi
     const c = grids[gi].cellId
     const ci = c === null ? undefined : cellIdx.get(c)
@@ -158,11 +163,13 @@ export function computeMetrics(
   const byHouseholds = params.weight === 'households'
   const weights = byHouseholds ? hh : pop
   const band = { min: params.min, max: params.max, target: params.target }
-  const gm = planMetrics(graph, gridAssign, weights, { households: hh, ...band, parts: grids.length })
-  const cm = planMetrics(graph, cellAssign, weights, { households: hh, parts: cells.length })
+  nodes.sort((a, b) => a - b) // the same summation order as a pass over every node
+  const only = wholePlan ? undefined : nodes
+  const gm = planMetrics(graph, gridAssign, weights, { households: hh, ...band, parts: grids.length, nodes: only })
+  const cm = planMetrics(graph, cellAssign, weights, { households: hh, parts: cells.length, nodes: only })
   const popOf = (parts: Int32Array, k: number) => {
     const s = new Float64Array(k)
-    for (let v = 0; v < n; v++) if (parts[v] >= 0) s[parts[v]] += pop[v]
+    for (const v of nodes) if (parts[v] >= 0) s[parts[v]] += pop[v]
     return s
   }
   const gridPop = popOf(gridAssign, grids.length)
