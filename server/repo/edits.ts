@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/index.js'
+import type { GridRow } from './plans.js'
 
 /** One row of the audit log: who did what to which entity, with the state before and after. */
 export async function audit(
@@ -199,7 +200,8 @@ export async function listEdits(db: Queryable, planId: number, limit: number): P
 /**
  * The bookkeeping that closes an edit, in one statement (one round trip): version + 1 (`endRedo` also
  * empties the redo stack), the edit-log row with its inverse, the audit row, and the police cells that
- * hold one of `grids` or are in `cells`; with `clearOutlines`, the outlines of those grids and cells
+ * hold one of `grids` or are in `cells`, and the rows of `grids` and of every grid in those cells (as
+ * gridList returns them, for the metrics); with `clearOutlines`, the outlines of those grids and cells
  * are set to NULL (dissolved after the commit). Call with the plan row locked: the new version is
  * `expectVersion`, which the audit row already names.
  */
@@ -218,8 +220,8 @@ export async function commitEdit(
     cells: number[]
     clearOutlines: boolean
   },
-): Promise<{ version: number; editId: number; cells: CellRecord[] }> {
-  const { rows } = await tx.query<{ version: number; editId: number; cells: CellRecord[] }>(
+): Promise<{ version: number; editId: number; cells: CellRecord[]; grids: GridRow[] }> {
+  const { rows } = await tx.query<{ version: number; editId: number; cells: CellRecord[] | string; grids: GridRow[] | string }>(
     `WITH r AS (UPDATE plan_edits SET redoable = false WHERE plan_id = $1 AND redoable AND $2::boolean),
           v AS (UPDATE plans SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version),
           e AS (INSERT INTO plan_edits (plan_id, version, op, payload, inverse, user_id)
@@ -228,9 +230,13 @@ export async function commitEdit(
                 VALUES ($6::bigint, $7::text, 'plan', $8::text, $9::jsonb, $10::jsonb)),
           c AS (SELECT id, code, name, jurisdiction_id AS "jurisdictionId", locked FROM cells
                  WHERE plan_id = $1 AND (id = ANY($12::bigint[]) OR id IN (SELECT cell_id FROM grid_cells WHERE plan_id = $1 AND grid_id = ANY($11::bigint[])))),
+          gr AS (SELECT g.id, g.code, g.name, g.community_id AS "communityId", gc.cell_id AS "cellId", g.locked, cm.jurisdiction_id AS "jurisdictionId"
+                   FROM grids g LEFT JOIN grid_cells gc ON gc.grid_id = g.id LEFT JOIN communities cm ON cm.id = g.community_id
+                  WHERE g.plan_id = $1 AND (g.id = ANY($11::bigint[]) OR gc.cell_id IN (SELECT id FROM c))),
           og AS (UPDATE grids SET geom = NULL WHERE $13::boolean AND plan_id = $1 AND id = ANY($11::bigint[]) AND geom IS NOT NULL),
           oc AS (UPDATE cells SET geom = NULL WHERE $13::boolean AND plan_id = $1 AND id IN (SELECT id FROM c) AND geom IS NOT NULL)
-     SELECT e.version, e.id AS "editId", (SELECT coalesce(json_agg(c ORDER BY c.code, c.id), '[]'::json) FROM c) AS cells FROM e`,
+     SELECT e.version, e.id AS "editId", (SELECT coalesce(json_agg(c ORDER BY c.code, c.id), '[]'::json) FROM c) AS cells,
+            (SELECT coalesce(json_agg(gr ORDER BY gr.code, gr.id), '[]'::json) FROM gr) AS grids FROM e`,
     [
       e.planId,
       e.endRedo,
@@ -250,6 +256,12 @@ export async function commitEdit(
   const r = rows[0]
   if (!r) throw new Error(`plan ${e.planId} vanished while it was locked`)
   if (Number(r.version) !== e.expectVersion) throw new Error(`plan ${e.planId} is at version ${r.version}, expected ${e.expectVersion}: edit it with its row locked`)
-  const cells = (typeof r.cells === 'string' ? JSON.parse(r.cells) : r.cells) as CellRecord[]
-  return { version: Number(r.version), editId: Number(r.editId), cells: cells.map((c) => ({ ...c, id: Number(c.id), jurisdictionId: c.jurisdictionId === null ? null : Number(c.jurisdictionId) })) }
+  const json = <T>(x: T[] | string): T[] => (typeof x === 'string' ? (JSON.parse(x) as T[]) : x)
+  const id = (x: number | null) => (x === null ? null : Number(x))
+  return {
+    version: Number(r.version),
+    editId: Number(r.editId),
+    cells: json(r.cells).map((c) => ({ ...c, id: Number(c.id), jurisdictionId: id(c.jurisdictionId) })),
+    grids: json(r.grids).map((g) => ({ ...g, id: Number(g.id), communityId: id(g.communityId), cellId: id(g.cellId), jurisdictionId: id(g.jurisdictionId) })),
+  }
 }

@@ -430,9 +430,9 @@ async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: 
   if (!ctx.steps.length) refuse('no-change', 'The edit changes nothing.')
   const version = plan.version + 1
   const grids = [...ctx.grids].filter((g) => !ctx.removed.has(g))
-  // Version, edit log, audit row and the touched cells in one round trip; outlines are dissolved after
+  // Version, edit log, audit row and the touched grid and cell rows in one round trip; outlines are dissolved after
   // the commit (outlines.ts) and until then readers dissolve them from units.
-  const { editId, cells: cellRows } = await commitEdit(tx, {
+  const { editId, cells: cellRows, grids: gridRows } = await commitEdit(tx, {
     planId: plan.id,
     expectVersion: version,
     endRedo: op !== 'undo' && op !== 'redo',
@@ -447,7 +447,7 @@ async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: 
   })
   const cells = cellRows.map((c) => c.id)
   if (ctx.unitsChanged && outlines === 'dissolve') await refreshGeometry(tx, plan.id, grids, cells)
-  const m = await measurePlan(tx, plan, { grids, cells, cellRows }, ctx.dg, ctx.known)
+  const m = await measurePlan(tx, plan, { grids, cells, cellRows, gridRows }, ctx.dg, ctx.known)
   return {
     planId: plan.id,
     version,

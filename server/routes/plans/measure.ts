@@ -104,7 +104,7 @@ const round = (x: number, d = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** d
 export async function measurePlan(
   db: Queryable,
   plan: { id: number; districtId: number; params: PlanParams },
-  only?: { grids: number[]; cells: number[]; cellRows?: CellRow[] },
+  only?: { grids: number[]; cells: number[]; cellRows?: CellRow[]; gridRows?: GridRow[] },
   graph?: DistrictGraph,
   known?: KnownUnits,
 ): Promise<Measured> {
@@ -113,7 +113,7 @@ export async function measurePlan(
   let cells: CellRow[]
   if (only) {
     cells = only.cellRows ?? (only.cells.length ? await cellList(db, plan.id, only.cells) : [])
-    grids = await gridList(db, plan.id, only.grids, cells.map((c) => c.id))
+    grids = only.gridRows ?? (await gridList(db, plan.id, only.grids, cells.map((c) => c.id)))
   } else {
     ;[grids, cells] = await Promise.all([gridList(db, plan.id), cellList(db, plan.id)])
   }
