@@ -306,4 +306,62 @@ describe(`plans, edits, metrics and compare on ${BACKEND}`, () => {
     // Accepted edits carry versions 3, 4, … in the order they were applied.
     expect(r2.filter((r) => r.statusCode === 200).map((r) => r.json().version).sort((a, b) => a - b)).toEqual(accepted.map((_, i) => 3 + i))
   })
+  it('units: every unit of the district as columns in id order, unassigned ones with grid null; 304 on a matching ETag', async () => {
+    // a division that leaves the west column (the first unit of each row) out
+    const west = [0, 1, 2, 3].map((row) => t.extAt(0, row))
+    const csv = divisionCsv(t).split('\n').filter((l) => !west.includes(l.split(',')[0])).join('\n')
+    const imp = await app.inject({ method: 'POST', url: '/api/plans/import', headers: planner, payload: { districtId: t.districtId, name: '部分', csv } })
+    expect(imp.statusCode, imp.body).toBe(201)
+    const p = imp.json().plan.id as number
+    expect(imp.json().import.unassignedUnits).toBe(4)
+    const police = await tokenFor(app, db, 'police')
+    const r = await get(`/api/plans/${p}/units`, police)
+    expect(r.statusCode, r.body).toBe(200)
+    const body = r.json() as { version: number; units: Record<string, unknown[]> }
+    expect(body.version).toBe(1)
+    expect(r.headers.etag).toBeTruthy()
+
+    const { rows } = await db.query<{ id: number; ext: string; pop: number; hh: number; com: number | null; grid: number | null }>(
+      `SELECT u.id, u.ext_id AS ext, u.population AS pop, u.households AS hh, u.community_id AS com, ug.grid_id AS grid
+         FROM units u LEFT JOIN unit_grids ug ON ug.plan_id = $1 AND ug.unit_id = u.id WHERE u.district_id = $2 ORDER BY u.id`,
+      [p, t.districtId],
+    )
+    expect(rows).toHaveLength(36)
+    const u = body.units
+    for (const k of ['id', 'extId', 'population', 'households', 'community', 'grid']) expect(u[k], k).toHaveLength(36)
+    expect(u.id).toEqual(rows.map((x) => x.id))
+    expect(u.extId).toEqual(rows.map((x) => x.ext))
+    expect(u.population).toEqual(rows.map((x) => x.pop))
+    expect(u.households).toEqual(rows.map((x) => x.hh))
+    expect(u.community).toEqual(rows.map((x) => x.com))
+    expect(u.grid).toEqual(rows.map((x) => x.grid))
+    // the units left out of the CSV are there, unassigned
+    const left = [0, 1, 2, 3].map((row) => t.at(0, row))
+    expect(u.id.filter((_, i) => u.grid[i] === null)).toEqual(left)
+    expect(u.grid.filter((g) => g !== null)).toHaveLength(32)
+    // and the assigned ones agree with /assignments
+    const a = (await get(`/api/plans/${p}/assignments`)).json()
+    expect(u.id.filter((_, i) => u.grid[i] !== null)).toEqual(a.units)
+    expect(u.grid.filter((g) => g !== null)).toEqual(a.grids)
+
+    const tag = r.headers.etag as string
+    const same = await app.inject({ method: 'GET', url: `/api/plans/${p}/units`, headers: { ...analyst, 'if-none-match': tag } })
+    expect(same.statusCode).toBe(304)
+    expect(same.body).toBe('')
+    expect(same.headers.etag).toBe(tag)
+    // another plan's tag (same version) does not match
+    const other = await app.inject({ method: 'GET', url: `/api/plans/${planId}/units`, headers: { ...analyst, 'if-none-match': tag } })
+    expect(other.statusCode).toBe(200)
+    expect(other.headers.etag).not.toBe(tag)
+
+    // an edit makes a new version: the old tag no longer matches and the column shows the move
+    const { grid: g } = await ids(p)
+    const mv = await edit(p, 1, { op: 'move', units: [t.at(0, 0)], grid: g['00101'] })
+    expect(mv.statusCode, mv.body).toBe(200)
+    const after = await app.inject({ method: 'GET', url: `/api/plans/${p}/units`, headers: { ...analyst, 'if-none-match': tag } })
+    expect(after.statusCode).toBe(200)
+    expect(after.json().version).toBe(2)
+    expect(after.json().units.grid[after.json().units.id.indexOf(t.at(0, 0))]).toBe(g['00101'])
+    expect((await get('/api/plans/999999/units')).statusCode).toBe(404)
+  })
 })

@@ -51,6 +51,7 @@ const MATRIX: Record<string, Entry> = {
   'PATCH /api/plans/{id}': { allow: PLANNERS, body: () => ({ name: 'x' }) },
   'DELETE /api/plans/{id}': { allow: PLANNERS },
   'GET /api/plans/{id}/assignments': { allow: ANY },
+  'GET /api/plans/{id}/units': { allow: ANY },
   'POST /api/plans/{id}/copy': { allow: PLANNERS, body: () => ({}) },
   'POST /api/plans/{id}/edits': {
     allow: ['admin', 'planner', 'police'],

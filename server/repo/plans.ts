@@ -344,3 +344,32 @@ export async function refreshMissingOutlines(tx: Queryable, planId: number): Pro
     [planId],
   )
 }
+
+export interface UnitColumns {
+  id: number[]
+  extId: string[]
+  population: number[]
+  households: number[]
+  community: (number | null)[]
+  grid: (number | null)[]
+}
+
+/** Every unit of the plan's district in id order, with its grid in the plan (null when unassigned), as parallel columns. */
+export async function unitColumns(db: Queryable, planId: number, districtId: number): Promise<UnitColumns> {
+  const { rows } = await db.query<{ id: number; extId: string; population: number; households: number; community: number | null; grid: number | null }>(
+    `SELECT u.id, u.ext_id AS "extId", u.population, u.households, u.community_id AS community, ug.grid_id AS grid
+       FROM units u LEFT JOIN unit_grids ug ON ug.plan_id = $1 AND ug.unit_id = u.id
+      WHERE u.district_id = $2 ORDER BY u.id`,
+    [planId, districtId],
+  )
+  const c: UnitColumns = { id: [], extId: [], population: [], households: [], community: [], grid: [] }
+  for (const r of rows) {
+    c.id.push(r.id)
+    c.extId.push(r.extId)
+    c.population.push(r.population)
+    c.households.push(r.households)
+    c.community.push(r.community)
+    c.grid.push(r.grid)
+  }
+  return c
+}

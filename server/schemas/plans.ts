@@ -66,6 +66,25 @@ export const Assignments = Type.Object({
   grids: Type.Array(Type.Integer(), { description: 'grid id of each unit' }),
 })
 
+export const PlanUnits = Type.Object({
+  version: Type.Integer({ description: 'the plan version the grid column belongs to' }),
+  units: Type.Object(
+    {
+      id: Type.Array(Type.Integer(), { description: 'database unit ids, ascending' }),
+      extId: Type.Array(Type.String(), { description: 'external unit ids (as in CSVs, leading zeros kept)' }),
+      population: Type.Array(Type.Number()),
+      households: Type.Array(Type.Number()),
+      community: Type.Array(Nullable(Type.Integer()), { description: 'community id' }),
+      grid: Type.Array(Nullable(Type.Integer()), { description: 'grid id in the plan; null when unassigned' }),
+    },
+    { description: 'every unit of the plan\'s district, no geometry, as parallel arrays (one entry per unit, same order)' },
+  ),
+})
+export const UnitsNotModified = Type.Null({ description: 'Not modified: the If-None-Match tag is the current version' })
+export const IfNoneMatchHeaders = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ description: 'an ETag of this route; 304 when it is current' })),
+})
+
 export const PlanIdParams = Type.Object({ id: Id })
 export type PlanIdParams = Static<typeof PlanIdParams>
 export const CompareParams = Type.Object({ a: Id, b: Id })

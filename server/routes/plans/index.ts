@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Compile } from 'typebox/compile'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ErrorRef } from '../../schemas/common.js'
 import {
   Assignments,
@@ -13,6 +13,7 @@ import {
   EditLog,
   EditResult,
   IfMatchHeaders,
+  IfNoneMatchHeaders,
   ImportedPlan,
   ImportPlan,
   ListPlansQuery,
@@ -21,6 +22,8 @@ import {
   PlanIdParams,
   PlanList,
   PlanMetricsReply,
+  PlanUnits,
+  UnitsNotModified,
   UpdatePlan,
 } from '../../schemas/plans.js'
 import {
@@ -39,9 +42,11 @@ import {
   updatePlanMeta,
   importDivision,
   unitsOfDistrict,
+  unitColumns,
 } from '../../repo/plans.js'
 import { audit, listEdits } from '../../repo/edits.js'
 import { HttpError } from '../../plugins/errors.js'
+import { etag, notModified } from '../../export/etag.js'
 import { parseIfMatch, planDistrict, runEdit, runUndoRedo, warmGraph } from './edits.js'
 import { measurePlan } from './measure.js'
 import { readAssignmentCsv, type CsvProblem } from './csv.js'
@@ -125,6 +130,35 @@ const plans: FastifyPluginAsyncTypebox = async (app) => {
         reply.header('etag', `"${head.version}"`)
         return { planId: head.id, version: head.version, units: rows.map((r) => r.unitId), grids: rows.map((r) => r.gridId) }
       })
+    },
+  )
+
+  app.get(
+    '/api/plans/:id/units',
+    {
+      onRequest: anyRole,
+      schema: {
+        summary: 'Every unit of the plan\'s district without geometry (id, ext id, weights, community, grid) as parallel arrays',
+        description: 'Ordered by unit id; unassigned units have grid null. ETag names the plan and version; If-None-Match with it answers 304.',
+        tags: ['plans'],
+        params: PlanIdParams,
+        headers: IfNoneMatchHeaders,
+        response: { 200: PlanUnits, 304: UnitsNotModified, ...E },
+      },
+    },
+    async (req, reply) => {
+      // One snapshot: version and rows from the same transaction.
+      const r = await app.db.transaction(async (tx) => {
+        const head = await planHead(tx, req.params.id)
+        if (!head) throw new HttpError(404, `Plan ${req.params.id} does not exist.`)
+        const tag = etag('plan', head.id, `v${head.version}`, 'units')
+        if (notModified(req.headers['if-none-match'], tag)) return { tag }
+        return { tag, body: { version: head.version, units: await unitColumns(tx, head.id, head.districtId) } }
+      })
+      reply.header('etag', r.tag).header('cache-control', 'private, no-cache')
+      // No payload at all: send(null) would announce a 4-byte JSON body that a 304 cannot carry.
+      if (!r.body) return (reply as FastifyReply).code(304).send()
+      return r.body
     },
   )
 
