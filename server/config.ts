@@ -5,6 +5,8 @@ export interface Config {
   databaseUrl?: string
   dataDir: string
   logLevel: string
+  /** REQUEST_TIMEOUT_MS: a request still incomplete after this long is dropped (slow bodies). */
+  requestTimeoutMs?: number
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -18,5 +20,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATA_DIR || '.data',
     logLevel: env.LOG_LEVEL || 'info',
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS ? Number(env.REQUEST_TIMEOUT_MS) : undefined,
   }
 }

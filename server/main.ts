@@ -1,9 +1,6 @@
-import { buildApp } from './app.js'
 import { loadConfig, type Config } from './config.js'
 import { openDb, type Db } from './db/index.js'
 import { migrate } from './db/migrate.js'
-import { ensureAdminAccount } from './plugins/auth.js'
-import { startJobWorker } from './jobs/index.js'
 
 export interface Running {
   url: string
@@ -15,8 +12,15 @@ export interface Running {
  * Closes gracefully on SIGTERM/SIGINT: stop accepting, finish requests, close the database.
  */
 export async function main(config: Config = loadConfig(), hooks: { afterMigrate?: (db: Db) => Promise<void> } = {}): Promise<Running> {
+  // Opening the embedded database is the longest step of a start: load the app's modules meanwhile.
+  const modules = Promise.all([import('./app.js'), import('./plugins/auth.js'), import('./jobs/index.js')])
+  modules.catch(() => {}) // surfaced below; not an unhandled rejection while the database opens
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
-  let app
+  let app: Awaited<ReturnType<typeof import('./app.js').buildApp>> | undefined
+  const [{ buildApp }, { ensureAdminAccount }, { startJobWorker }] = await modules.catch(async (err) => {
+    await db.close()
+    throw err
+  })
   try {
     await migrate(db)
     const admin = await ensureAdminAccount(db)
@@ -25,7 +29,7 @@ export async function main(config: Config = loadConfig(), hooks: { afterMigrate?
       console.log(`created the first admin "${admin.username}" with the one-time password: ${admin.password}`)
     }
     await hooks.afterMigrate?.(db)
-    app = await buildApp({ db, logger: { level: config.logLevel } })
+    app = await buildApp({ db, logger: { level: config.logLevel }, requestTimeoutMs: config.requestTimeoutMs })
     await app.listen({ host: config.host, port: config.port })
     // Jobs queued before a restart continue; jobs left running by a crash are marked failed.
     await startJobWorker(db)
