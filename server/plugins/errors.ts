@@ -24,6 +24,8 @@ export default fp(async function errors(app: FastifyInstance) {
   app.addSchema(ErrorBody)
 
   app.setErrorHandler((err: FastifyError & { details?: unknown }, req, reply) => {
+    // PostgreSQL refuses text holding NUL (22021); it comes from the client (a name, a file name), so 400, not 500.
+    if (err.code === '22021') Object.assign(err, { statusCode: 400, message: 'Text may not contain NUL characters (\\u0000); remove them and send again.' })
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
     if (status >= 500) {
       req.log.error({ err }, 'request failed')
