@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createHttp, ConflictError, ApiError, NetworkError } from '../web/src/api/http.js'
 import { capabilitiesFrom } from '../web/src/api/capabilities.js'
 import { toServerEdits } from '../web/src/api/edits.js'
-import { planStateFromApi } from '../web/src/api/load.js'
+import { planStateFromApi, unitGeometryByExtId } from '../web/src/api/load.js'
 import { moveUnits, splitGrid, mergeGrids, setGridLock, assignCell, type Applied, type OpResult } from '../web/src/ops/index.js'
 
 const ok = (r: OpResult) => {
@@ -13,15 +13,6 @@ const ok = (r: OpResult) => {
 const square = (x: number) => ({ type: 'Polygon', coordinates: [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]] })
 
 function loaded() {
-  const units: GeoJSON.FeatureCollection = {
-    type: 'FeatureCollection',
-    features: [
-      { unit_id: '0001', grid_id: 10, community: 'C1', population: 100, households: 30 },
-      { unit_id: '0002', grid_id: 10, community: 'C1', population: 150, households: 40 },
-      { unit_id: '0003', grid_id: 11, community: 'C1', population: 120, households: 35 },
-      { unit_id: '0004', grid_id: null, community: 'C1', population: 80, households: 20 },
-    ].map((p, i) => ({ type: 'Feature', geometry: square(i) as GeoJSON.Polygon, properties: p })),
-  }
   return planStateFromApi(
     {
       id: 1, districtId: 1, name: 'p', status: 'draft', version: 7, params: { weight: 'population', min: 200, max: 400 },
@@ -34,27 +25,51 @@ function loaded() {
         { id: 101, code: 'J2', name: null, jurisdictionId: 3, locked: false },
       ],
     },
-    // database ids of the assigned units in id order
-    { units: [21, 22, 23], grids: [10, 10, 11] },
-    units,
+    // GET /api/plans/:id/units: every unit in id order, the last one unassigned
+    {
+      version: 7,
+      units: {
+        id: [21, 22, 23, 24],
+        extId: ['0001', '0002', '0003', '0004'],
+        population: [100, 150, 120, 80],
+        households: [30, 40, 35, 20],
+        community: [5, 5, 5, 5],
+        grid: [10, 10, 11, null],
+      },
+    },
   )
 }
 const demo = () => loaded().state
 
 describe('planStateFromApi', () => {
-  it('matches database ids in order, keeps ext ids with leading zeros, and sums grids', () => {
+  it('keeps every unit\'s database id (unassigned ones too) and ext id with leading zeros, and sums grids', () => {
     const l = loaded()
     const s = l.state
-    expect(s.unitIds).toEqual(['21', '22', '23', 'ext:0004'])
+    expect(s.unitIds).toEqual(['21', '22', '23', '24'])
     expect(l.unitExtIds).toEqual(['0001', '0002', '0003', '0004'])
-    expect(l.unmatched).toBe(1)
     expect([...s.unitGrid]).toEqual([0, 0, 1, -1])
     expect([...s.gridPopulation]).toEqual([250, 120])
     expect([...s.gridCell]).toEqual([0, 0])
     expect(s.version).toBe(7)
     expect(s.grids[0]!.community).toBe(0)
-    expect(s.communities[0]).toMatchObject({ code: 'C1', id: '5', jurisdiction: 0 })
-    expect([...l.unitBoxes.slice(4, 8)]).toEqual([1, 0, 2, 1])
+    expect(s.unitCommunity[3]).toBe(0)
+    expect(s.communities[0]).toMatchObject({ id: '5', jurisdiction: 0 })
+  })
+})
+
+describe('unitGeometryByExtId', () => {
+  it('lines the units layer up with the state by ext id, whatever its order; missing units get NaN boxes', () => {
+    const l = loaded()
+    const layer: GeoJSON.FeatureCollection = {
+      type: 'FeatureCollection',
+      features: ['0003', '0001', '0002', '9999'].map((ext, i) => ({ type: 'Feature', geometry: square(i) as GeoJSON.Polygon, properties: { unit_id: ext } })),
+    }
+    const g = unitGeometryByExtId(l.unitExtIds, layer)
+    expect([...g.boxes.slice(0, 4)]).toEqual([1, 0, 2, 1])
+    expect([...g.boxes.slice(8, 12)]).toEqual([0, 0, 1, 1])
+    expect(g.boxes.slice(12, 16).every(Number.isNaN)).toBe(true)
+    expect(g.geometries[1]).toEqual(square(2))
+    expect(g.geometries[3]).toBeNull()
   })
 })
 
@@ -62,7 +77,8 @@ describe('toServerEdits', () => {
   it('groups unit moves by target and uses ids', () => {
     const s = demo()
     const r = ok(moveUnits(s, { units: [1, 3], grid: 1 }))
-    expect(toServerEdits(s, r.edit)).toEqual([{ op: 'move', units: [22], grid: 11, allowDisconnected: true }])
+    // unit 3 is unassigned but has its database id, so painting it is saved too
+    expect(toServerEdits(s, r.edit)).toEqual([{ op: 'move', units: [22, 24], grid: 11, allowDisconnected: true }])
     // the inverse sends each unit back where it was; the server has no unassign, so that part stays local
     expect(toServerEdits(r.state, r.inverse)).toEqual([{ op: 'move', units: [22], grid: 10, allowDisconnected: true }])
   })

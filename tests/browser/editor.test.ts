@@ -34,6 +34,7 @@ interface Hooks {
   saved(): Promise<void>
   grid(code: string): { population: number; households: number; units: number; cell: string | null; locked: boolean } | undefined
   selected(): { grid: string | null; cell: string | null }
+  unassigned(): { units: number; population: number }
   probe(): Promise<{ a: P; b?: P; c?: P } | undefined>
 }
 type P = { x: number; y: number; grid: string }
@@ -140,6 +141,7 @@ run('map editor in chromium', () => {
     expect(probe?.b, 'two neighbouring grids on screen').toBeDefined()
     const { a, b } = probe as { a: P; b: P }
     before = { a: await gridOf(a.grid), b: await gridOf(b.grid) }
+    const unassignedBefore = await hook('unassigned')
     const box = (await page.locator('#map canvas').boundingBox())!
     // select grid a (the brush target), then paint across the border into b
     await page.mouse.click(box.x + a.x, box.y + a.y)
@@ -158,7 +160,9 @@ run('map editor in chromium', () => {
     const afterB = await gridOf(b.grid)
     expect(afterA!.units).toBeGreaterThan(before.a!.units)
     expect(afterB!.units).toBeLessThan(before.b!.units)
-    expect(afterA!.population - before.a!.population).toBe(before.b!.population - afterB!.population)
+    // units in no grid are paintable too: a gains what b lost plus any unassigned units the brush took
+    const unassignedAfter = await hook('unassigned')
+    expect(afterA!.population - before.a!.population).toBe(before.b!.population - afterB!.population + unassignedBefore.population - unassignedAfter.population)
     // the panel shows the selected grid's new number
     expect(await page.textContent('[data-field="grid-population"]')).toContain(String(afterA!.population).slice(0, 1))
     const step = await hook('lastStepMs')

@@ -1,6 +1,6 @@
 import type { Capabilities } from './capabilities.js'
 import type { Http } from './http.js'
-import type { CompareReply, EditReply, ExportFormat, GridMetrics, Job, LoginReply, Plan, PlanDetail, PlanParams, ServerEdit, ServerViolation, User } from './types.js'
+import type { CompareReply, EditReply, ExportFormat, GridMetrics, Job, LoginReply, Plan, PlanDetail, PlanParams, PlanUnits, ServerEdit, ServerViolation, User } from './types.js'
 
 /** Accepts `{ plans: [...] }`, `{ items: [...] }` or a bare array. */
 function list<T>(r: unknown, key: string): T[] {
@@ -39,6 +39,8 @@ export function createClient(http: Http, caps: () => Capabilities) {
 
     listPlans: async () => list<Plan>(await http.get('/api/plans'), 'plans'),
     getPlan: (id: number) => http.get<PlanDetail>(`/api/plans/${id}`),
+    /** Every unit of the plan's district without geometry: ids, ext ids, weights, community and grid. */
+    units: (id: number) => http.get<PlanUnits>(`/api/plans/${id}/units`),
     assignments: (id: number) => http.get<{ planId: number; version: number; units: number[]; grids: number[] }>(`/api/plans/${id}/assignments`),
     /** An empty plan of a district (POST /api/plans). */
     createPlan: (body: { districtId: number; name: string; params?: PlanParams }) => http.post<Plan>('/api/plans', body),
@@ -66,7 +68,7 @@ export function createClient(http: Http, caps: () => Capabilities) {
       const name = /filename="([^"]+)"/.exec(cd)?.[1] ?? `plan-${id}.${format}`
       return { blob: await res.blob(), name }
     },
-    /** One layer of the plan as GeoJSON (the export route), used to load units' weights and assignment. */
+    /** One layer of the plan as GeoJSON (the export route): unit extents and adjacency, and the map without tiles. */
     layer: (id: number, layer: 'units' | 'grids' | 'cells') =>
       http.get<GeoJSON.FeatureCollection>(`/api/plans/${id}/export.geojson`, { query: { layer } }),
     areas: (level: 'district' | 'jurisdiction' | 'community') => http.get<GeoJSON.FeatureCollection>('/api/areas', { query: { level } }),

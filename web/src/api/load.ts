@@ -1,35 +1,21 @@
 import { createPlanState, type PlanInput } from '../ops/state.js'
 import type { PlanState, WeightName } from '../ops/types.js'
-import type { PlanDetail } from './types.js'
-
-type Props = Record<string, unknown>
-const str = (v: unknown) => (v === null || v === undefined ? '' : String(v))
-const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0) || 0)
+import type { PlanDetail, PlanUnits } from './types.js'
 
 export interface LoadedPlan {
   state: PlanState
-  /** lng/lat box of each unit, 4 numbers per unit (NaN when it has no geometry). */
-  unitBoxes: Float64Array
   /** External unit id (the one in CSVs, leading zeros kept) of each unit. */
   unitExtIds: string[]
-  /** Units whose database id could not be matched (they cannot be painted). */
-  unmatched: number
 }
 
 /**
- * Builds the editor state from the plan API:
+ * Builds the editor state from the plan API, without any geometry:
  * - GET /api/plans/:id (grids with communityId/cellId/locked, cells with jurisdictionId/locked);
- * - GET /api/plans/:id/assignments (database unit ids → grid ids, ordered by unit id);
- * - GET /api/plans/:id/export.geojson?layer=units (every unit of the district ordered by database id, with
- *   ext id, population, households, community code, grid_id and geometry).
- * The export carries no database unit id, so assigned units are matched in order against the assignment
- * list (both ordered by unit id) and each match is checked by its grid. Pure: runs in Node tests.
+ * - GET /api/plans/:id/units (every unit of the district in id order: database id, ext id, weights,
+ *   community id and grid id, null when unassigned).
+ * Every unit keeps its database id, so unassigned units can be painted too. Pure: runs in Node tests.
  */
-export function planStateFromApi(
-  plan: PlanDetail,
-  assignments: { units: number[]; grids: number[] },
-  units: GeoJSON.FeatureCollection,
-): LoadedPlan {
+export function planStateFromApi(plan: PlanDetail, units: PlanUnits): LoadedPlan {
   const gridIndex = new Map<number, number>()
   plan.gridList.forEach((g, i) => gridIndex.set(g.id, i))
   const cellIndex = new Map<number, number>()
@@ -47,62 +33,41 @@ export function planStateFromApi(
   }
   const cells: PlanInput['cells'] = plan.cellList.map((c) => ({ id: String(c.id), code: c.code, jurisdiction: jOf(c.jurisdictionId), locked: c.locked }))
 
-  // communities: units name them by code, grids by database id; tie them through the grids' units
+  // communities by database id; a community's jurisdiction is that of a cell holding one of its grids
   const communities: { id: string; code: string; name: string; jurisdiction: number }[] = []
-  const byCode = new Map<string, number>()
-  const communityOfCode = (code: string) => {
-    if (!code) return -1
-    let c = byCode.get(code)
+  const cIndex = new Map<number, number>()
+  const communityOf = (id: number | null) => {
+    if (id === null) return -1
+    let c = cIndex.get(id)
     if (c === undefined) {
-      byCode.set(code, (c = communities.length))
-      communities.push({ id: '', code, name: code, jurisdiction: -1 })
+      cIndex.set(id, (c = communities.length))
+      communities.push({ id: String(id), code: String(id), name: String(id), jurisdiction: -1 })
     }
     return c
   }
 
-  const n = units.features.length
-  const unitBoxes = new Float64Array(n * 4).fill(NaN)
-  const unitExtIds: string[] = []
-  const rows: PlanInput['units'] = []
-  let k = 0
-  let unmatched = 0
-  units.features.forEach((f, i) => {
-    const p = f.properties as Props
-    const ext = str(p.unit_id ?? f.id)
-    unitExtIds.push(ext)
-    const gridDb = p.grid_id === null || p.grid_id === undefined ? null : num(p.grid_id)
-    let id = `ext:${ext}`
-    if (gridDb !== null) {
-      // the next assigned unit in database-id order must be this one, in the same grid
-      if (k < assignments.units.length && assignments.grids[k] === gridDb) id = String(assignments.units[k])
-      else unmatched++
-      k++
-    } else unmatched++
-    const grid = gridDb === null ? -1 : (gridIndex.get(gridDb) ?? -1)
-    const community = communityOfCode(str(p.community))
-    if (grid >= 0 && community >= 0) {
-      const g = plan.gridList[grid]!
-      const cm = communities[community]!
-      if (!cm.id && g.communityId !== null) cm.id = String(g.communityId)
-      const cell = g.cellId === null ? -1 : (cellIndex.get(g.cellId) ?? -1)
-      if (cm.jurisdiction < 0 && cell >= 0) cm.jurisdiction = cells[cell]!.jurisdiction
+  const u = units.units
+  const rows: PlanInput['units'] = u.id.map((id, i) => {
+    const gridDb = u.grid[i] ?? null
+    return {
+      id: String(id),
+      community: communityOf(u.community[i] ?? null),
+      population: u.population[i] ?? 0,
+      households: u.households[i] ?? 0,
+      grid: gridDb === null ? -1 : (gridIndex.get(gridDb) ?? -1),
     }
-    rows.push({ id, community, population: num(p.population), households: num(p.households), grid })
-    box(f.geometry, unitBoxes, i)
   })
 
-  const communityOfId = new Map(communities.filter((c) => c.id).map((c, _, __) => [c.id, byCode.get(c.code)!]))
-  const grids: PlanInput['grids'] = plan.gridList.map((g) => ({
-    id: String(g.id),
-    code: g.code,
-    community: g.communityId === null ? -1 : (communityOfId.get(String(g.communityId)) ?? -1),
-    locked: g.locked,
-    cell: g.cellId === null ? -1 : (cellIndex.get(g.cellId) ?? -1),
-  }))
+  const grids: PlanInput['grids'] = plan.gridList.map((g) => {
+    const community = communityOf(g.communityId)
+    const cell = g.cellId === null ? -1 : (cellIndex.get(g.cellId) ?? -1)
+    if (community >= 0 && cell >= 0 && communities[community]!.jurisdiction < 0) communities[community]!.jurisdiction = cells[cell]!.jurisdiction
+    return { id: String(g.id), code: g.code, community, locked: g.locked, cell }
+  })
 
   const weight: WeightName = plan.params?.weight === 'households' ? 'households' : 'population'
   const state = createPlanState({
-    version: plan.version,
+    version: units.version,
     band: { on: weight, min: plan.params?.min ?? 0, max: plan.params?.max ?? Number.MAX_SAFE_INTEGER },
     cellBand: { min: plan.params?.cellMin ?? 5, max: plan.params?.cellMax ?? 6 },
     units: rows,
@@ -111,7 +76,34 @@ export function planStateFromApi(
     communities,
     jurisdictions,
   })
-  return { state, unitBoxes, unitExtIds, unmatched }
+  return { state, unitExtIds: u.extId.slice() }
+}
+
+export interface UnitGeometry {
+  /** lng/lat box of each unit, 4 numbers per unit (NaN when it has no geometry). */
+  boxes: Float64Array
+  /** Geometry of each unit in the state's order (null when the layer lacks it), for the adjacency worker. */
+  geometries: Array<GeoJSON.Geometry | null>
+}
+
+/**
+ * Lines the units layer (GeoJSON export, properties.unit_id = ext id) up with the state's units by ext id,
+ * which is unique in a district. Only extents and adjacency need it; weights and ids come from /units.
+ */
+export function unitGeometryByExtId(unitExtIds: string[], layer: GeoJSON.FeatureCollection): UnitGeometry {
+  const index = new Map<string, number>()
+  unitExtIds.forEach((e, i) => index.set(e, i))
+  const boxes = new Float64Array(unitExtIds.length * 4).fill(NaN)
+  const geometries: Array<GeoJSON.Geometry | null> = unitExtIds.map(() => null)
+  for (const f of layer.features) {
+    const p = (f.properties ?? {}) as Record<string, unknown>
+    const ext = p.unit_id ?? f.id
+    const i = ext === null || ext === undefined ? undefined : index.get(String(ext))
+    if (i === undefined) continue
+    geometries[i] = f.geometry
+    box(f.geometry, boxes, i)
+  }
+  return { boxes, geometries }
 }
 
 function box(g: GeoJSON.Geometry | null, out: Float64Array, i: number) {

@@ -42,6 +42,20 @@ export interface PlanDetail extends Plan {
   cellList: Array<{ id: number; code: string; name: string | null; jurisdictionId: number | null; locked: boolean }>
 }
 
+/** server/schemas/plans.ts PlanUnits: every unit of the district in id order, as parallel arrays. */
+export interface PlanUnits {
+  version: number
+  units: {
+    id: number[]
+    extId: string[]
+    population: number[]
+    households: number[]
+    community: Array<number | null>
+    /** grid id in the plan; null when unassigned */
+    grid: Array<number | null>
+  }
+}
+
 export interface PlanParams {
   weight?: 'population' | 'households'
   min?: number

@@ -2,7 +2,7 @@ import { createI18n, LANGUAGES, type Language } from '../i18n/index.js'
 import { createHttp } from '../api/http.js'
 import { loadCapabilities, type Capabilities } from '../api/capabilities.js'
 import { createClient } from '../api/client.js'
-import { planStateFromApi } from '../api/load.js'
+import { planStateFromApi, unitGeometryByExtId } from '../api/load.js'
 import type { LoginReply, User } from '../api/types.js'
 import { EditorMap, type LayerGroup, type PlanSource } from '../map/adapter.js'
 import { configuredStyleUrl } from '../map/style.js'
@@ -33,6 +33,8 @@ export interface TestHooks {
   /** Grid numbers by code: population, households, units and cell code. */
   grid(code: string): { population: number; households: number; units: number; cell: string | null; locked: boolean } | undefined
   selected(): { grid: string | null; cell: string | null }
+  /** Units in no grid, and their population. */
+  unassigned(): { units: number; population: number }
   /**
    * Screen points for the test: one inside grid `a`, one inside a neighbouring grid of the same community
    * (scanning the rendered units around `a`), and one in a grid of another cell of the same jurisdiction.
@@ -53,6 +55,8 @@ export async function startApp() {
   const statusEl = $('gw-status')
   let deviationOn = false
   let ready = false
+  /** Settles once the open plan's unit extents and adjacency have arrived (or failed). */
+  let geometryLoaded: Promise<void> = Promise.resolve()
 
   const ctx: Ctx = {
     i18n, client, map, user: null, session: undefined,
@@ -150,16 +154,21 @@ export async function startApp() {
   async function openPlan(id: number) {
     ctx.status('info', i18n.t('app.loading'))
     try {
-      const [detail, asg, units] = await Promise.all([client.getPlan(id), client.assignments(id), client.layer(id, 'units')])
-      const loaded = planStateFromApi(detail, asg, units)
+      // Weights, ids and assignment come from /units (small, no geometry). The units' geometry (the
+      // GeoJSON export) is only for extents and adjacency: it loads alongside and does not hold up editing.
+      const geometry = client.layer(id, 'units')
+      geometry.catch(() => undefined)
+      let [detail, units] = await Promise.all([client.getPlan(id), client.units(id)])
+      // grids and the unit → grid column must be of one version: an edit in between means read both again
+      if (detail.version !== units.version) [detail, units] = await Promise.all([client.getPlan(id), client.units(id)])
+      const loaded = planStateFromApi(detail, units)
       await map.whenLoaded()
       compare.close()
       const src: PlanSource = caps.has('GET', '/api/plans/{}/tiles/{}/{}/{}/{}.mvt')
-        ? { kind: 'tiles', planId: id, version: detail.version }
-        : { kind: 'geojson', units, grids: await client.layer(id, 'grids'), cells: await client.layer(id, 'cells') }
+        ? { kind: 'tiles', planId: id, version: units.version }
+        : { kind: 'geojson', units: await geometry, grids: await client.layer(id, 'grids'), cells: await client.layer(id, 'cells') }
       map.setPlan(src)
       const session = new EditorSession(id, loaded.state, map, client, {
-        unitBoxes: loaded.unitBoxes,
         onRefused: (r) => ctx.status('warn', ia.reasonText(r.reason, r.suggestion)),
         onConflict: (v) => showConflict(i18n, v, () => void openPlan(id)),
         onSaveError: (err) => {
@@ -180,9 +189,19 @@ export async function startApp() {
         if (c === 'history' || c === 'selection') renderTools()
       })
       session.paintAll()
-      computeAdjacency(session, units)
-      const all = session.boxOfUnits(loaded.state.unitIds.map((_, i) => i))
-      if (all) map.fit(all, 20)
+      geometryLoaded = geometry.then(
+        (layer) => {
+          if (ctx.session !== session) return
+          const g = unitGeometryByExtId(loaded.unitExtIds, layer)
+          session.setUnitBoxes(g.boxes)
+          const all = session.boxOfUnits(loaded.state.unitIds.map((_, i) => i))
+          if (all) map.fit(all, 20)
+          return computeAdjacency(session, g.geometries)
+        },
+        () => {
+          // no extents: zooming to a grid and true-neighbour colours wait; editing works
+        },
+      )
       renderAll()
       ctx.status('ok', `${detail.name} · ${i18n.t('plans.version', { version: detail.version })}`)
       void refreshServerViolations(id)
@@ -192,18 +211,25 @@ export async function startApp() {
   }
 
   /** Unit adjacency in a worker (a few hundred ms on 10k units), then live contiguity and true-neighbour colours. */
-  function computeAdjacency(session: EditorSession, units: GeoJSON.FeatureCollection) {
-    try {
-      const worker = new Worker(new URL('../ops/adjacency.worker.ts', import.meta.url), { type: 'module' })
-      worker.onmessage = (e: MessageEvent<{ xadj: Int32Array; adjncy: Int32Array }>) => {
-        worker.terminate()
-        if (ctx.session === session) session.setAdjacency(e.data)
+  function computeAdjacency(session: EditorSession, geometries: Array<GeoJSON.Geometry | null>): Promise<void> {
+    return new Promise((done) => {
+      try {
+        const worker = new Worker(new URL('../ops/adjacency.worker.ts', import.meta.url), { type: 'module' })
+        worker.onmessage = (e: MessageEvent<{ xadj: Int32Array; adjncy: Int32Array }>) => {
+          worker.terminate()
+          if (ctx.session === session) session.setAdjacency(e.data)
+          done()
+        }
+        worker.onerror = () => {
+          worker.terminate()
+          done()
+        }
+        worker.postMessage({ geometries })
+      } catch {
+        // no workers: the server's metrics still report contiguity
+        done()
       }
-      worker.onerror = () => worker.terminate()
-      worker.postMessage({ geometries: units.features.map((f) => f.geometry) })
-    } catch {
-      // no workers: the server's metrics still report contiguity
-    }
+    })
   }
 
   async function refreshServerViolations(id: number) {
@@ -278,6 +304,18 @@ export async function startApp() {
       const c = s.gridCell[g]!
       return { population: s.gridPopulation[g]!, households: s.gridHouseholds[g]!, units: s.gridUnits[g]!, cell: c >= 0 ? s.cells[c]!.code : null, locked: s.grids[g]!.locked }
     },
+    unassigned: () => {
+      const s = ctx.session?.state
+      let units = 0
+      let population = 0
+      s?.unitGrid.forEach((g, u) => {
+        if (g < 0) {
+          units++
+          population += s.population[u]!
+        }
+      })
+      return { units, population }
+    },
     selected: () => {
       const s = ctx.session
       return { grid: s && s.selectedGrid >= 0 ? s.state.grids[s.selectedGrid]!.code : null, cell: s && s.selectedCell >= 0 ? s.state.cells[s.selectedCell]!.code : null }
@@ -287,7 +325,7 @@ export async function startApp() {
       const r = map.size
       const f = map.map.queryRenderedFeatures([[r.width / 2 - 50, r.height / 2 - 50], [r.width / 2 + 50, r.height / 2 + 50]], { layers: ['units-fill'] }).slice(0, 3)
       return {
-        units: s?.state.unitIds.length, firstIds: s?.state.unitIds.slice(0, 3), unmatched: s?.state.unitIds.filter((x) => x.startsWith('ext:')).length,
+        units: s?.state.unitIds.length, withoutBox: s?.unitsWithoutBox(), firstIds: s?.state.unitIds.slice(0, 3), unmatched: s?.state.unitIds.filter((x) => x.startsWith('ext:')).length,
         rendered: f.map((x) => ({ id: x.id, props: x.properties, state: x.state })),
         all: map.map.queryRenderedFeatures().length,
         unitsAll: map.map.queryRenderedFeatures({ layers: ['units-fill'] }).length,
@@ -296,6 +334,7 @@ export async function startApp() {
       }
     },
     probe: async () => {
+      await geometryLoaded
       const s = ctx.session
       if (!s) return undefined
       const st = s.state

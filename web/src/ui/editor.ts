@@ -25,6 +25,8 @@ export class EditorSession {
   targetCell = -1
   readonly unitIndex = new Map<string, number>()
   private gridColour: Int32Array = new Int32Array(0)
+  /** lng/lat box of each unit (4 numbers per unit), once the units' geometry has arrived. */
+  private unitBoxes: Float64Array | undefined
   private stroke: Stroke | undefined
   private listeners = new Set<(c: Change) => void>()
   private saving: Promise<void> = Promise.resolve()
@@ -38,6 +40,7 @@ export class EditorSession {
     private readonly client: Client | undefined,
     private readonly hooks: { onRefused: (r: Refused) => void; onConflict: (version?: number) => void; onSaveError: (e: unknown) => void; unitBoxes?: Float64Array; saved?: (version: number) => void },
   ) {
+    this.unitBoxes = hooks.unitBoxes
     this.state = state
     state.unitIds.forEach((id, i) => this.unitIndex.set(id, i))
     this.recolour()
@@ -49,6 +52,17 @@ export class EditorSession {
   }
   private emit(c: Change) {
     for (const l of this.listeners) l(c)
+  }
+
+  /** The units' lng/lat boxes arrived (4 numbers per unit, NaN when unknown): extents for zooming and colouring. */
+  setUnitBoxes(boxes: Float64Array) {
+    if (boxes.length !== this.state.unitIds.length * 4) return
+    this.unitBoxes = boxes
+    if (!this.state.adjacency) {
+      this.recolour()
+      this.paintAll()
+    }
+    this.emit('state')
   }
 
   /** The unit adjacency arrived (from the worker): colour by true neighbours, check contiguity live. */
@@ -65,14 +79,14 @@ export class EditorSession {
     const s = this.state
     let edges: Array<[number, number]>
     if (s.adjacency) edges = gridEdgesFromUnits(s.adjacency.xadj, s.adjacency.adjncy, s.unitGrid)
-    else if (this.hooks.unitBoxes) edges = overlappingBoxes(this.gridBoxes(), 1e-6)
+    else if (this.unitBoxes) edges = overlappingBoxes(this.gridBoxes(), 1e-6)
     else edges = s.grids.map((_, i) => [i, i + 1] as [number, number]).slice(0, -1)
     this.gridColour = greedyColoring(s.grids.length, edges)
   }
 
   /** Bounding box of each grid (lng/lat) from its units' boxes; undefined for empty grids. */
   gridBoxes(): Array<[number, number, number, number] | undefined> {
-    const b = this.hooks.unitBoxes
+    const b = this.unitBoxes
     const out: Array<[number, number, number, number] | undefined> = this.state.grids.map(() => undefined)
     if (!b) return out
     this.state.unitGrid.forEach((g, u) => {
@@ -84,11 +98,22 @@ export class EditorSession {
     return out
   }
 
+  /** How many units have no box (no geometry arrived for them); diagnostics. */
+  unitsWithoutBox(): number {
+    const b = this.unitBoxes
+    if (!b) return this.state.unitIds.length
+    let n = 0
+    for (let u = 0; u < this.state.unitIds.length; u++) if (!Number.isFinite(b[u * 4]!)) n++
+    return n
+  }
+
   boxOfUnits(units: number[]): [number, number, number, number] | undefined {
-    const b = this.hooks.unitBoxes
+    const b = this.unitBoxes
     if (!b || units.length === 0) return undefined
     const r: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity]
     for (const u of units) {
+      // a unit without geometry (NaN box) does not widen the extent
+      if (!Number.isFinite(b[u * 4]!)) continue
       r[0] = Math.min(r[0], b[u * 4]!)
       r[1] = Math.min(r[1], b[u * 4 + 1]!)
       r[2] = Math.max(r[2], b[u * 4 + 2]!)
