@@ -214,4 +214,24 @@ describe('regionsByLines', () => {
     expect(area(hard, 'X')).toBeCloseTo(0.5, 3)
     expect(hard.get('Y')).toHaveLength(1)
   })
+
+  it('resolves pieces that touch only other labels\' stray pieces, keeping the heavier (faceWeight)', () => {
+    // Barriers at 0.004 and 0.006 enclose a cell holding a stray piece of A (0.005-0.006) and one of B
+    // (0.004-0.005), which touch only each other across the soft line at 0.005.
+    const v = (x: number) => [
+      [x, 0],
+      [x, 0.01],
+    ]
+    const lines = [v(0.004), v(0.005), v(0.006)]
+    const label = (x: number) => (x < 0.004 || (x > 0.005 && x < 0.006) ? 'A' : 'B')
+    const area = (r: Map<string, number[][][][]>, l: string) =>
+      r.get(l)!.reduce((s, p) => s + turfArea({ type: 'Polygon', coordinates: p }), 0) / turfArea(square)
+    // B's stray piece weighs more (e.g. it holds the houses), so A's joins it; then each label is one piece.
+    const faceWeight = (x: number, _y: number, a: number) => a * (x > 0.004 && x < 0.005 ? 3 : 1)
+    const r = regionsByLines(square, lines, label, { canJoin: () => true, lineFlags: [1, 0, 1], faceWeight }).regions
+    expect(r.get('A')).toHaveLength(1)
+    expect(r.get('B')).toHaveLength(1)
+    expect(area(r, 'A')).toBeCloseTo(0.4, 3)
+    expect(area(r, 'B')).toBeCloseTo(0.6, 3)
+  })
 })

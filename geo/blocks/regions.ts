@@ -6,7 +6,7 @@
  * (jurisdictions → communities → units) need. Cut lines may over-reach (e.g. whole Voronoi edges):
  * the parts between equal labels vanish in the dissolve.
  */
-import { buildFaces, type Face } from './faces.js'
+import { buildFaces } from './faces.js'
 import { areaPolygons, type AreaFeature } from './area.js'
 import { nodeLines, type NodedGraph, type NodeOptions, type Polyline } from './noding.js'
 import { pointInPolygonRings, pointOnSurface } from './ring.js'
@@ -35,6 +35,12 @@ export interface RegionsOptions extends NodeOptions {
    * so every region ends up in one piece that no barrier cuts (where the lines allow it).
    */
   lineFlags?: ArrayLike<number>
+  /**
+   * Weight of a face (interior point, planar area in degrees²) when choosing which piece of a label is
+   * its main piece, the one that stays; default the area. E.g. expected population, so a community keeps
+   * its houses rather than an empty field when a barrier cuts it.
+   */
+  faceWeight?: (x: number, y: number, planarArea: number) => number
 }
 
 export function regionsByLines(
@@ -58,9 +64,11 @@ export function regionsByLines(
   const labels: string[] = []
   const labelIndex = new Map<string, number>()
   const faceLabel = new Int32Array(first.faces.length).fill(-1)
+  const faceWeight = new Float64Array(first.faces.length)
   first.faces.forEach((f, i) => {
     const rings = [f.shell, ...f.holes]
     const [px, py] = pointOnSurface(rings)
+    faceWeight[i] = opts.faceWeight ? opts.faceWeight(px, py, f.planarArea) : f.planarArea
     if (!polys.some((p) => pointInPolygonRings(px, py, p))) return
     const label = labelAt(px, py, rings)
     if (label === null) return
@@ -77,8 +85,11 @@ export function regionsByLines(
   // only barriers separate go first; then pieces still apart from their label at all (an enclave between
   // barriers and a parent's border) join across a barrier rather than stay detached.
   for (const barriers of opts.lineFlags ? [true, false] : [false]) {
-    for (let round = 0; opts.canJoin && round < 8; round++) {
-      if (!joinIslands(g, first.faces, first.faceOf, first.removed, faceLabel, labels, opts.canJoin, barriers)) break
+    for (let round = 0; opts.canJoin && round < 12; round++) {
+      // Stalled (minor pieces that touch only other labels' minor pieces): let a piece join a heavier
+      // neighbouring piece that stays put this round.
+      if (joinIslands(g, faceWeight, first.faceOf, first.removed, faceLabel, labels, opts.canJoin, barriers, false)) continue
+      if (!joinIslands(g, faceWeight, first.faceOf, first.removed, faceLabel, labels, opts.canJoin, barriers, true)) break
     }
   }
 
@@ -104,15 +115,17 @@ export function regionsByLines(
 /** Relabels the smaller pieces of each label (see RegionsOptions.canJoin), in place; returns how many. */
 function joinIslands(
   g: NodedGraph,
-  faces: Face[],
+  faceWeight: Float64Array,
   faceOf: Int32Array,
   removed: Uint8Array,
   faceLabel: Int32Array,
   labels: string[],
   canJoin: (label: string, neighbour: string) => boolean,
   barriers: boolean,
+  /** Also join onto a heavier piece that is not its label's main piece, if that piece does not move. */
+  anyPiece: boolean,
 ): number {
-  const nf = faces.length
+  const nf = faceWeight.length
   // Pieces: union-find over faces joined by an edge with the same label on both sides.
   const parent = new Int32Array(nf)
   for (let i = 0; i < nf; i++) parent[i] = i
@@ -127,7 +140,7 @@ function joinIslands(
     if (a >= 0 && b >= 0 && faceLabel[a] >= 0 && faceLabel[a] === faceLabel[b]) parent[find(a)] = find(b)
   }
   const pieceArea = new Float64Array(nf)
-  for (let i = 0; i < nf; i++) if (faceLabel[i] >= 0) pieceArea[find(i)] += faces[i].planarArea
+  for (let i = 0; i < nf; i++) if (faceLabel[i] >= 0) pieceArea[find(i)] += faceWeight[i]
   const mainPiece = new Int32Array(labels.length).fill(-1)
   for (let i = 0; i < nf; i++) {
     if (faceLabel[i] < 0 || find(i) !== i) continue
@@ -152,20 +165,33 @@ function joinIslands(
       if (mainPiece[faceLabel[f]] === p) continue
       // Join only onto a main piece: those never move this round, so a join cannot land on a piece
       // that is itself leaving (which would leave both stranded). Others wait for the next round.
-      if (mainPiece[faceLabel[o]] !== find(o)) continue
+      const q = find(o)
+      if (mainPiece[faceLabel[o]] !== q && !(anyPiece && (pieceArea[q] > pieceArea[p] || (pieceArea[q] === pieceArea[p] && q < p)))) continue
       if (!canJoin(labels[faceLabel[f]], labels[faceLabel[o]])) continue
+      // Keyed by the neighbour piece (main pieces stand for their label).
       const m = shared.get(p) ?? new Map<number, number>()
-      m.set(faceLabel[o], (m.get(faceLabel[o]) ?? 0) + len)
+      m.set(q, (m.get(q) ?? 0) + len)
       shared.set(p, m)
     }
   }
+  // Per piece: the neighbouring label it shares the longest boundary with (summed over that label's
+  // pieces), through its best-shared piece of that label.
   const target = new Map<number, number>()
+  const via = new Map<number, number>()
   for (const [p, m] of shared) {
+    const byLabel = new Map<number, number>()
+    for (const [q, len] of m) byLabel.set(faceLabel[q], (byLabel.get(faceLabel[q]) ?? 0) + len)
     let best = -1
     let bestLen = -1
-    for (const [l, len] of m) if (len > bestLen || (len === bestLen && l < best)) ((best = l), (bestLen = len))
+    for (const [l, len] of byLabel) if (len > bestLen || (len === bestLen && l < best)) ((best = l), (bestLen = len))
+    let bq = -1
+    let bqLen = -1
+    for (const [q, len] of m) if (faceLabel[q] === best && (len > bqLen || (len === bqLen && q < bq))) ((bq = q), (bqLen = len))
     target.set(p, best)
+    via.set(p, bq)
   }
+  // A piece that joins a piece which is itself leaving waits for the next round.
+  for (const [p, q] of via) if (mainPiece[faceLabel[q]] !== q && target.has(q)) target.delete(p)
   for (let i = 0; i < nf; i++) {
     if (faceLabel[i] < 0) continue
     const t = target.get(find(i))
