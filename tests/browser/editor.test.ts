@@ -35,6 +35,7 @@ interface Hooks {
   grid(code: string): { population: number; households: number; units: number; cell: string | null; locked: boolean } | undefined
   selected(): { grid: string | null; cell: string | null }
   unassigned(): { units: number; population: number }
+  populations(): Record<string, number>
   probe(): Promise<{ a: P; b?: P; c?: P } | undefined>
 }
 type P = { x: number; y: number; grid: string }
@@ -142,6 +143,7 @@ run('map editor in chromium', () => {
     const { a, b } = probe as { a: P; b: P }
     before = { a: await gridOf(a.grid), b: await gridOf(b.grid) }
     const unassignedBefore = await hook('unassigned')
+    const populationsBefore = await hook('populations')
     const box = (await page.locator('#map canvas').boundingBox())!
     // select grid a (the brush target), then paint across the border into b
     await page.mouse.click(box.x + a.x, box.y + a.y)
@@ -160,9 +162,14 @@ run('map editor in chromium', () => {
     const afterB = await gridOf(b.grid)
     expect(afterA!.units).toBeGreaterThan(before.a!.units)
     expect(afterB!.units).toBeLessThan(before.b!.units)
-    // units in no grid are paintable too: a gains what b lost plus any unassigned units the brush took
+    // a gains exactly what the other grids under the brush (b, and any third grid meeting them there)
+    // lost, plus any unassigned units it took: people are moved, never made or lost
     const unassignedAfter = await hook('unassigned')
-    expect(afterA!.population - before.a!.population).toBe(before.b!.population - afterB!.population + unassignedBefore.population - unassignedAfter.population)
+    const populationsAfter = await hook('populations')
+    let lostByOthers = 0
+    for (const [code, p] of Object.entries(populationsBefore)) if (code !== a.grid) lostByOthers += p - (populationsAfter[code] ?? 0)
+    expect(afterA!.population - before.a!.population).toBe(lostByOthers + unassignedBefore.population - unassignedAfter.population)
+    expect(before.b!.population - afterB!.population).toBeGreaterThanOrEqual(0)
     // the panel shows the selected grid's new number
     expect(await page.textContent('[data-field="grid-population"]')).toContain(String(afterA!.population).slice(0, 1))
     const step = await hook('lastStepMs')

@@ -35,6 +35,8 @@ export interface TestHooks {
   selected(): { grid: string | null; cell: string | null }
   /** Units in no grid, and their population. */
   unassigned(): { units: number; population: number }
+  /** Population of every grid by code (a stroke may take units from several grids). */
+  populations(): Record<string, number>
   /**
    * Screen points for the test: one inside grid `a`, one inside a neighbouring grid of the same community
    * (scanning the rendered units around `a`), and one in a grid of another cell of the same jurisdiction.
@@ -303,6 +305,14 @@ export async function startApp() {
       if (!s || g < 0) return undefined
       const c = s.gridCell[g]!
       return { population: s.gridPopulation[g]!, households: s.gridHouseholds[g]!, units: s.gridUnits[g]!, cell: c >= 0 ? s.cells[c]!.code : null, locked: s.grids[g]!.locked }
+    },
+    populations: () => {
+      const s = ctx.session?.state
+      const out: Record<string, number> = {}
+      s?.grids.forEach((g, i) => {
+        if (!g.removed) out[g.code] = s.gridPopulation[i]!
+      })
+      return out
     },
     unassigned: () => {
       const s = ctx.session?.state
