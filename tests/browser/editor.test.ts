@@ -16,6 +16,7 @@ import { hashPassword } from '../../server/plugins/auth.js'
 import { insertUser } from '../../server/repo/users.js'
 import type { Db } from '../../server/db/index.js'
 import { demoAssignmentCsv } from './seed.js'
+import type { TestHooks } from '../../web/src/ui/app.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
@@ -26,18 +27,8 @@ const FLAGS = [
 ]
 const USER = { username: 'planner1', password: 'planner-pass-1' }
 
-interface Hooks {
-  mapIdle(): Promise<void>
-  ready(): boolean
-  planLoaded(): number | undefined
-  lastStepMs(): number
-  saved(): Promise<void>
-  grid(code: string): { population: number; households: number; units: number; cell: string | null; locked: boolean } | undefined
-  selected(): { grid: string | null; cell: string | null }
-  unassigned(): { units: number; population: number }
-  populations(): Record<string, number>
-  probe(): Promise<{ a: P; b?: P; c?: P } | undefined>
-}
+// The page's test hooks, typed from the editor itself (a type-only import: nothing of web/ runs in Node).
+type Hooks = TestHooks
 type P = { x: number; y: number; grid: string }
 
 const run = existsSync(CHROMIUM) ? describe : describe.skip
