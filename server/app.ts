@@ -17,7 +17,14 @@ const ROUTES = fileURLToPath(new URL('./routes/', import.meta.url))
  * Every resource is an encapsulated plugin in routes/<resource>/index.ts; registering them by folder
  * (in name order) means adding a resource never edits this file.
  */
-async function routePlugins() {
+let routes: ReturnType<typeof loadRoutePlugins> | undefined
+
+/** The route plugins, imported once per process (main.ts starts this while the database opens). */
+export function routePlugins() {
+  return (routes ??= loadRoutePlugins())
+}
+
+async function loadRoutePlugins() {
   const dirs = readdirSync(ROUTES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
   const out = []
   for (const d of dirs) {

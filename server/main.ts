@@ -13,7 +13,11 @@ export interface Running {
  */
 export async function main(config: Config = loadConfig(), hooks: { afterMigrate?: (db: Db) => Promise<void> } = {}): Promise<Running> {
   // Opening the embedded database is the longest step of a start: load the app's modules meanwhile.
-  const modules = Promise.all([import('./app.js'), import('./plugins/auth.js'), import('./jobs/index.js')])
+  const modules = Promise.all([
+    import('./app.js').then(async (m) => (await m.routePlugins(), m)),
+    import('./plugins/auth.js'),
+    import('./jobs/index.js'),
+  ])
   modules.catch(() => {}) // surfaced below; not an unhandled rejection while the database opens
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   let app: Awaited<ReturnType<typeof import('./app.js').buildApp>> | undefined
