@@ -100,10 +100,10 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
     label[v] = to
   }
 
-  // Connectivity of one cell by BFS from any member; cells are small (≤ max grids).
+  // Connectivity by a walk from one node through the nodes `inside` accepts; cells are small (≤ max grids).
   const seen = new Int32Array(m)
   let epoch = 0
-  const connected = (k: number, from: number): boolean => {
+  const reach = (from: number, inside: (w: number) => boolean): number => {
     epoch++
     const stack = [from]
     seen[from] = epoch
@@ -113,14 +113,15 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
       count++
       for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
         const w = g.adj[e]
-        if (label[w] === k && seen[w] !== epoch) {
+        if (seen[w] !== epoch && inside(w)) {
           seen[w] = epoch
           stack.push(w)
         }
       }
     }
-    return count === size[k]
+    return count
   }
+  const connected = (k: number, from: number): boolean => reach(from, (w) => label[w] === k) === size[k]
   const anyMember = (k: number, near: number): number => {
     for (let e = g.xadj[near]; e < g.xadj[near + 1]; e++) if (label[g.adj[e]] === k) return g.adj[e]
     for (let v = 0; v < m; v++) if (label[v] === k) return v
@@ -220,22 +221,7 @@ export function improve(p: ImproveInput): { moves: number; objectiveBefore: numb
         if (start < 0) start = v
       }
     if (start < 0) return false
-    epoch++
-    const stack = [start]
-    seen[start] = epoch
-    let count = 0
-    while (stack.length > 0) {
-      const v = stack.pop()!
-      count++
-      for (let e = g.xadj[v]; e < g.xadj[v + 1]; e++) {
-        const w = g.adj[e]
-        if (inUnion[w] && !mark[w] && seen[w] !== epoch) {
-          seen[w] = epoch
-          stack.push(w)
-        }
-      }
-    }
-    return count === total
+    return reach(start, (w) => inUnion[w] !== 0 && !mark[w]) === total
   }
   const neighbourPairs = (): [number, number][] => {
     const pairs = new Set<number>()
