@@ -53,6 +53,7 @@ interface Hooks {
   ready(): boolean
   planLoaded(): number | undefined
   saved(): Promise<void>
+  topologyReady?(): Promise<boolean>
   grid(code: string): { population: number; households: number; units: number; cell: string | null; locked: boolean } | undefined
   selected(): { grid: string | null; cell: string | null }
   probe(): Promise<{ a: P; b?: P; c?: P } | undefined>
@@ -178,7 +179,7 @@ async function run() {
     }, planId, { timeout: 300_000 })
     await hook((g) => g.mapIdle())
     const cdp = await context.newCDPSession(page)
-    const opens: Array<{ loaded: number; idle: number }> = []
+    const opens: Array<{ loaded: number; idle: number; topology: number; adjacency: boolean; longTasks: number; longMax: number; bytes: number; parts: string }> = []
     for (let i = 0; i < 2; i++) {
       // the copy is open: clear the HTTP cache, then open the original (twice, going back to the copy between)
       const target = planId
@@ -191,6 +192,17 @@ async function run() {
       const reqFrom = requests.length
       const r = (await page.evaluate(async (id) => {
         const g = (window as unknown as W).__gridweave
+        // main-thread tasks over 50 ms while the plan opens (parsing, adjacency, painting)
+        const long: number[] = []
+        let obs: PerformanceObserver | undefined
+        try {
+          obs = new PerformanceObserver((l) => {
+            for (const e of l.getEntries()) long.push(e.duration)
+          })
+          obs.observe({ type: 'longtask' })
+        } catch {
+          // no longtask support
+        }
         const t = performance.now()
         ;(document.querySelector(`[data-plan="${id}"]`) as HTMLButtonElement).click()
         await new Promise<void>((res) => {
@@ -199,13 +211,25 @@ async function run() {
         })
         const loaded = performance.now() - t
         await g.mapIdle()
-        return { loaded, idle: performance.now() - t }
-      }, target)) as { loaded: number; idle: number }
-      opens.push(r)
+        const idle = performance.now() - t
+        // unit extents and adjacency (live contiguity, neighbour colours) may arrive after the first idle
+        const adjacency = (await g.topologyReady?.()) ?? false
+        const topology = performance.now() - t
+        await new Promise((res) => setTimeout(res, 200))
+        obs?.disconnect()
+        return { loaded, idle, topology, adjacency, longTasks: long.length, longMax: Math.max(0, ...long) }
+      }, target)) as { loaded: number; idle: number; topology: number; adjacency: boolean; longTasks: number; longMax: number }
       await new Promise((res) => setTimeout(res, 300))
       const got = requests.slice(reqFrom)
+      // bytes on open by kind: plan JSON (plan, units, metrics...), the units GeoJSON, topology, tiles
+      const kind = (u: string) => (u.includes('.mvt') ? 'tiles' : u.includes('export.geojson') ? 'GeoJSON' : u.includes('/topology') ? 'topology' : u.includes('/api/') ? 'other API' : 'static')
+      const by = new Map<string, number>()
+      for (const q of got) by.set(kind(q.url), (by.get(kind(q.url)) ?? 0) + q.bytes)
+      const bytes = got.filter((q) => kind(q.url) !== 'static').reduce((a, q) => a + q.bytes, 0)
+      const parts = ['other API', 'GeoJSON', 'topology', 'tiles'].filter((k) => by.has(k)).map((k) => `${k} ${r1(by.get(k)! / 1e3)} kB`).join(', ')
+      opens.push({ ...r, bytes, parts })
       const big = got.filter((q) => q.url.includes('export.geojson')).map((q) => `${new URL(q.url).searchParams.get('layer')} ${r1(q.bytes / 1e6)} MB`)
-      log(`open ${i + 1}: state ${ms(r.loaded)}, first idle ${ms(r.idle)}; ${got.filter((q) => q.url.includes('.mvt')).length} tiles; GeoJSON: ${big.join(', ') || 'none'}`)
+      log(`open ${i + 1}: state ${ms(r.loaded)}, first idle ${ms(r.idle)}, extents + adjacency ${ms(r.topology)} (${r.adjacency ? 'adjacency on' : 'NO adjacency'}); long tasks ${r.longTasks}, longest ${ms(r.longMax)}; ${r1(bytes / 1e6)} MB from the API (${parts}); ${got.filter((q) => q.url.includes('.mvt')).length} tiles; GeoJSON: ${big.join(', ') || 'none'}`)
     }
     const openReqs = requests.slice()
     const unitsGeojson = openReqs.filter((q) => q.url.includes('export.geojson') && q.url.includes('layer=units')).at(-1)
@@ -416,7 +440,10 @@ async function run() {
       '|---|---|',
       `| (a) open the plan, cold HTTP cache: click → plan state built | ${opens.map((o) => ms(o.loaded)).join(', ')} |`,
       `| (a) open the plan: click → map's first \`idle\` | ${opens.map((o) => ms(o.idle)).join(', ')} |`,
-      `| (a) GeoJSON fetched on open (units layer, for weights, boxes and the adjacency worker) | ${unitsGeojson ? `${r1(unitsGeojson.bytes / 1e6)} MB` : 'none'} |`,
+      `| (a) open the plan: click → unit extents and adjacency in the editor (live contiguity on) | ${opens.map((o) => (o.adjacency ? ms(o.topology) : 'never')).join(', ')} |`,
+      `| (a) bytes from the API on open, until extents and adjacency (last open) | ${r1(lastOpen.bytes / 1e6)} MB: ${lastOpen.parts} |`,
+      `| (a) units GeoJSON fetched on open | ${unitsGeojson ? `${r1(unitsGeojson.bytes / 1e6)} MB` : 'none'} |`,
+      `| (a) main-thread long tasks (> 50 ms) while opening | ${opens.map((o) => `${o.longTasks} (longest ${ms(o.longMax)})`).join(', ')} |`,
       `| (b) ${pan.ops} scripted pans (12-step drags) and wheel zooms, ${r1(pan.ms / 1000)} s until idle | ${pan.frames} frames |`,
       `| (b) frame time (rAF delta) p50 / p95 / max | ${r1(pan.p50)} / ${r1(pan.p95)} / ${r1(pan.max)} ms |`,
       `| (b) frames > 50 ms | ${pan.over50} (${r1((100 * pan.over50) / Math.max(1, pan.frames))} %) |`,

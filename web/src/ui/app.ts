@@ -29,6 +29,8 @@ export interface TestHooks {
   ready(): boolean
   planLoaded(): number | undefined
   lastStepMs(): number
+  /** The open plan's unit extents and adjacency have arrived (or could not be had); live contiguity is on when they did. */
+  topologyReady(): Promise<boolean>
   saved(): Promise<void>
   /** Grid numbers by code: population, households, units and cell code. */
   grid(code: string): { population: number; households: number; units: number; cell: string | null; locked: boolean } | undefined
@@ -298,6 +300,10 @@ export async function startApp() {
     ready: () => ready,
     planLoaded: () => ctx.session?.planId,
     lastStepMs: () => ia.lastStepMs,
+    topologyReady: async () => {
+      await geometryLoaded
+      return !!ctx.session?.state.adjacency
+    },
     saved: () => ctx.session?.flushed() ?? Promise.resolve(),
     grid: (code) => {
       const s = ctx.session?.state
