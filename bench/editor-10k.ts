@@ -178,6 +178,8 @@ async function run() {
       return p !== undefined && p !== id
     }, planId, { timeout: 300_000 })
     await hook((g) => g.mapIdle())
+    // let the copy finish loading (extents and adjacency too), so none of its requests count for the next open
+    await hook((g) => g.topologyReady?.())
     const cdp = await context.newCDPSession(page)
     const opens: Array<{ loaded: number; idle: number; topology: number; adjacency: boolean; longTasks: number; longMax: number; bytes: number; parts: string }> = []
     for (let i = 0; i < 2; i++) {
@@ -187,6 +189,7 @@ async function run() {
         await page.click('.gw-plans li:not(.gw-current) button.gw-link')
         await page.waitForFunction((id) => (window as unknown as W).__gridweave.planLoaded() !== id, target, { timeout: 300_000 })
         await hook((g) => g.mapIdle())
+        await hook((g) => g.topologyReady?.())
       }
       await cdp.send('Network.clearBrowserCache')
       const reqFrom = requests.length
