@@ -52,6 +52,7 @@ const MATRIX: Record<string, Entry> = {
   'DELETE /api/plans/{id}': { allow: PLANNERS },
   'GET /api/plans/{id}/assignments': { allow: ANY },
   'GET /api/plans/{id}/units': { allow: ANY },
+  'GET /api/plans/{id}/topology': { allow: ANY },
   'POST /api/plans/{id}/copy': { allow: PLANNERS, body: () => ({}) },
   'POST /api/plans/{id}/edits': {
     allow: ['admin', 'planner', 'police'],
