@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createHttp, ConflictError, ApiError, NetworkError } from '../web/src/api/http.js'
 import { capabilitiesFrom } from '../web/src/api/capabilities.js'
 import { toServerEdits } from '../web/src/api/edits.js'
-import { planStateFromApi, unitGeometryByExtId } from '../web/src/api/load.js'
+import { planStateFromApi } from '../web/src/api/load.js'
 import { moveUnits, splitGrid, mergeGrids, setGridLock, assignCell, type Applied, type OpResult } from '../web/src/ops/index.js'
 
 const ok = (r: OpResult) => {
@@ -10,7 +10,6 @@ const ok = (r: OpResult) => {
   return r as Applied
 }
 
-const square = (x: number) => ({ type: 'Polygon', coordinates: [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]] })
 
 function loaded() {
   return planStateFromApi(
@@ -57,21 +56,6 @@ describe('planStateFromApi', () => {
   })
 })
 
-describe('unitGeometryByExtId', () => {
-  it('lines the units layer up with the state by ext id, whatever its order; missing units get NaN boxes', () => {
-    const l = loaded()
-    const layer: GeoJSON.FeatureCollection = {
-      type: 'FeatureCollection',
-      features: ['0003', '0001', '0002', '9999'].map((ext, i) => ({ type: 'Feature', geometry: square(i) as GeoJSON.Polygon, properties: { unit_id: ext } })),
-    }
-    const g = unitGeometryByExtId(l.unitExtIds, layer)
-    expect([...g.boxes.slice(0, 4)]).toEqual([1, 0, 2, 1])
-    expect([...g.boxes.slice(8, 12)]).toEqual([0, 0, 1, 1])
-    expect(g.boxes.slice(12, 16).every(Number.isNaN)).toBe(true)
-    expect(g.geometries[1]).toEqual(square(2))
-    expect(g.geometries[3]).toBeNull()
-  })
-})
 
 describe('toServerEdits', () => {
   it('groups unit moves by target and uses ids', () => {

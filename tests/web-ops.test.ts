@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   createPlanState, moveUnits, assignCell, setGridLock, setCellLock, splitGrid, mergeGrids, applyEdit,
   createHistory, record, undo, redo, canUndo, Stroke, violations, greedyColoring, gridEdgesFromUnits,
-  overlappingBoxes, bandStatus, withTotals, unitAdjacency, type PlanState, type Applied, type OpResult,
+  overlappingBoxes, bandStatus, withTotals, type PlanState, type Applied, type OpResult,
 } from '../web/src/ops/index.js'
 
 /**
@@ -261,23 +261,5 @@ describe('grid colouring', () => {
     const c = greedyColoring(n, edges)
     for (const [a, b] of edges) expect(c[a]).not.toBe(c[b])
     expect(overlappingBoxes([[0, 0, 1, 1], [1, 0, 2, 1], [5, 5, 6, 6], undefined])).toEqual([[0, 1]])
-  })
-})
-
-describe('unit adjacency from geometry', () => {
-  it('joins units that share an edge, not a corner, whatever the ring direction', () => {
-    const sq = (x: number, y: number, cw = false): GeoJSON.Polygon => {
-      const r = [[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]]
-      return { type: 'Polygon', coordinates: [cw ? r.reverse() : r] }
-    }
-    // 0 | 1 side by side; 2 touches 1 only at a corner; 3 is a multipolygon sharing an edge with 0
-    const g = [sq(0, 0), sq(1, 0, true), sq(2, 1), { type: 'MultiPolygon', coordinates: [sq(0, 1).coordinates] } as GeoJSON.MultiPolygon, null]
-    const { xadj, adjncy } = unitAdjacency(g)
-    const nb = (u: number) => [...adjncy.slice(xadj[u], xadj[u + 1])].sort()
-    expect(nb(0)).toEqual([1, 3])
-    expect(nb(1)).toEqual([0])
-    expect(nb(2)).toEqual([])
-    expect(nb(3)).toEqual([0])
-    expect(nb(4)).toEqual([])
   })
 })

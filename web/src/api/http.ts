@@ -58,6 +58,8 @@ export interface RequestOptions {
   signal?: AbortSignal
   /** Return the Response instead of parsing JSON (downloads). */
   response?: boolean
+  /** Accept header; JSON by default. */
+  accept?: string
 }
 
 export type Http = ReturnType<typeof createHttp>
@@ -67,7 +69,7 @@ export function createHttp(opts: HttpOptions) {
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a))
 
   async function request<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' }
+    const headers: Record<string, string> = { Accept: o.accept ?? 'application/json' }
     const token = opts.getToken()
     if (token) headers.Authorization = `Bearer ${token}`
     if (o.ifMatch !== undefined) headers['If-Match'] = `"${o.ifMatch}"`

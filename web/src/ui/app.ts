@@ -2,7 +2,8 @@ import { createI18n, LANGUAGES, type Language } from '../i18n/index.js'
 import { createHttp } from '../api/http.js'
 import { loadCapabilities, type Capabilities } from '../api/capabilities.js'
 import { createClient } from '../api/client.js'
-import { planStateFromApi, unitGeometryByExtId } from '../api/load.js'
+import { planStateFromApi } from '../api/load.js'
+import { sameUnits, type Topology } from '../api/topology.js'
 import type { LoginReply, User } from '../api/types.js'
 import { EditorMap, type LayerGroup, type PlanSource } from '../map/adapter.js'
 import { configuredStyleUrl } from '../map/style.js'
@@ -60,7 +61,7 @@ export async function startApp() {
   let deviationOn = false
   let ready = false
   /** Settles once the open plan's unit extents and adjacency have arrived (or failed). */
-  let geometryLoaded: Promise<void> = Promise.resolve()
+  let topologyLoaded: Promise<void> = Promise.resolve()
 
   const ctx: Ctx = {
     i18n, client, map, user: null, session: undefined,
@@ -158,10 +159,10 @@ export async function startApp() {
   async function openPlan(id: number) {
     ctx.status('info', i18n.t('app.loading'))
     try {
-      // Weights, ids and assignment come from /units (small, no geometry). The units' geometry (the
-      // GeoJSON export) is only for extents and adjacency: it loads alongside and does not hold up editing.
-      const geometry = client.layer(id, 'units')
-      geometry.catch(() => undefined)
+      // Weights, ids and assignment come from /units (no geometry); unit extents and adjacency from
+      // /topology (typed arrays): it loads alongside and does not hold up editing.
+      const topology = caps.has('GET', '/api/plans/{}/topology') ? client.topology(id) : undefined
+      topology?.catch(() => undefined)
       let [detail, units] = await Promise.all([client.getPlan(id), client.units(id)])
       // grids and the unit → grid column must be of one version: an edit in between means read both again
       if (detail.version !== units.version) [detail, units] = await Promise.all([client.getPlan(id), client.units(id)])
@@ -170,7 +171,7 @@ export async function startApp() {
       compare.close()
       const src: PlanSource = caps.has('GET', '/api/plans/{}/tiles/{}/{}/{}/{}.mvt')
         ? { kind: 'tiles', planId: id, version: units.version }
-        : { kind: 'geojson', units: await geometry, grids: await client.layer(id, 'grids'), cells: await client.layer(id, 'cells') }
+        : { kind: 'geojson', units: await client.layer(id, 'units'), grids: await client.layer(id, 'grids'), cells: await client.layer(id, 'cells') }
       map.setPlan(src)
       const session = new EditorSession(id, loaded.state, map, client, {
         onRefused: (r) => ctx.status('warn', ia.reasonText(r.reason, r.suggestion)),
@@ -193,19 +194,7 @@ export async function startApp() {
         if (c === 'history' || c === 'selection') renderTools()
       })
       session.paintAll()
-      geometryLoaded = geometry.then(
-        (layer) => {
-          if (ctx.session !== session) return
-          const g = unitGeometryByExtId(loaded.unitExtIds, layer)
-          session.setUnitBoxes(g.boxes)
-          const all = session.boxOfUnits(loaded.state.unitIds.map((_, i) => i))
-          if (all) map.fit(all, 20)
-          return computeAdjacency(session, g.geometries)
-        },
-        () => {
-          // no extents: zooming to a grid and true-neighbour colours wait; editing works
-        },
-      )
+      topologyLoaded = topology ? applyTopology(session, topology, units.units.id) : Promise.resolve()
       renderAll()
       ctx.status('ok', `${detail.name} · ${i18n.t('plans.version', { version: detail.version })}`)
       void refreshServerViolations(id)
@@ -214,26 +203,20 @@ export async function startApp() {
     }
   }
 
-  /** Unit adjacency in a worker (a few hundred ms on 10k units), then live contiguity and true-neighbour colours. */
-  function computeAdjacency(session: EditorSession, geometries: Array<GeoJSON.Geometry | null>): Promise<void> {
-    return new Promise((done) => {
-      try {
-        const worker = new Worker(new URL('../ops/adjacency.worker.ts', import.meta.url), { type: 'module' })
-        worker.onmessage = (e: MessageEvent<{ xadj: Int32Array; adjncy: Int32Array }>) => {
-          worker.terminate()
-          if (ctx.session === session) session.setAdjacency(e.data)
-          done()
-        }
-        worker.onerror = () => {
-          worker.terminate()
-          done()
-        }
-        worker.postMessage({ geometries })
-      } catch {
-        // no workers: the server's metrics still report contiguity
-        done()
-      }
-    })
+  /** Unit extents and adjacency into the session (when they are of the same units), then fit the map to them. */
+  async function applyTopology(session: EditorSession, topology: Promise<Topology>, unitIds: number[]): Promise<void> {
+    let t: Topology
+    try {
+      t = await topology
+    } catch {
+      // no extents: zooming to a grid and true-neighbour colours wait; the server's metrics still report contiguity
+      return
+    }
+    // an import between the two requests: the units differ, so nothing is lined up by position
+    if (ctx.session !== session || !sameUnits(t, unitIds)) return
+    session.setTopology(t.boxes, t.adjacency)
+    const all = session.boxOfUnits(unitIds.map((_, i) => i))
+    if (all) map.fit(all, 20)
   }
 
   async function refreshServerViolations(id: number) {
@@ -301,7 +284,7 @@ export async function startApp() {
     planLoaded: () => ctx.session?.planId,
     lastStepMs: () => ia.lastStepMs,
     topologyReady: async () => {
-      await geometryLoaded
+      await topologyLoaded
       return !!ctx.session?.state.adjacency
     },
     saved: () => ctx.session?.flushed() ?? Promise.resolve(),
@@ -350,7 +333,7 @@ export async function startApp() {
       }
     },
     probe: async () => {
-      await geometryLoaded
+      await topologyLoaded
       const s = ctx.session
       if (!s) return undefined
       const st = s.state

@@ -25,7 +25,7 @@ export class EditorSession {
   targetCell = -1
   readonly unitIndex = new Map<string, number>()
   private gridColour: Int32Array = new Int32Array(0)
-  /** lng/lat box of each unit (4 numbers per unit), once the units' geometry has arrived. */
+  /** lng/lat box of each unit (4 numbers per unit), once the plan's topology has arrived. */
   private unitBoxes: Float64Array | undefined
   private stroke: Stroke | undefined
   private listeners = new Set<(c: Change) => void>()
@@ -54,20 +54,15 @@ export class EditorSession {
     for (const l of this.listeners) l(c)
   }
 
-  /** The units' lng/lat boxes arrived (4 numbers per unit, NaN when unknown): extents for zooming and colouring. */
-  setUnitBoxes(boxes: Float64Array) {
-    if (boxes.length !== this.state.unitIds.length * 4) return
+  /**
+   * The units' lng/lat boxes (4 numbers per unit, NaN when unknown) and rook adjacency arrived, in the
+   * state's unit order: extents for zooming, true-neighbour colours, live contiguity. One recolour and
+   * one repaint for both.
+   */
+  setTopology(boxes: Float64Array, adjacency: { xadj: Int32Array; adjncy: Int32Array }) {
+    const n = this.state.unitIds.length
+    if (boxes.length !== n * 4 || adjacency.xadj.length !== n + 1) return
     this.unitBoxes = boxes
-    if (!this.state.adjacency) {
-      this.recolour()
-      this.paintAll()
-    }
-    this.emit('state')
-  }
-
-  /** The unit adjacency arrived (from the worker): colour by true neighbours, check contiguity live. */
-  setAdjacency(adjacency: { xadj: Int32Array; adjncy: Int32Array }) {
-    if (adjacency.xadj.length !== this.state.unitIds.length + 1) return
     this.state = { ...this.state, adjacency }
     this.recolour()
     this.paintAll()
@@ -98,7 +93,7 @@ export class EditorSession {
     return out
   }
 
-  /** How many units have no box (no geometry arrived for them); diagnostics. */
+  /** How many units have no box (none arrived for them); diagnostics. */
   unitsWithoutBox(): number {
     const b = this.unitBoxes
     if (!b) return this.state.unitIds.length
