@@ -1,7 +1,7 @@
 import * as maplibregl from 'maplibre-gl'
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 import 'maplibre-gl/dist/maplibre-gl.css'
-import { LOCAL_STYLE } from './style.js'
+import { GLYPHS_URL, LABEL_FONT, LOCAL_IDEOGRAPH_FONTS, LOCAL_STYLE } from './style.js'
 import { hatch } from './patterns.js'
 import { GRID_PALETTE } from '../ops/coloring.js'
 
@@ -65,6 +65,7 @@ export class EditorMap {
       attributionControl: false,
       boxZoom: false, // Shift-drag is box select
       doubleClickZoom: false,
+      localIdeographFontFamily: LOCAL_IDEOGRAPH_FONTS,
       transformRequest: (url) => {
         const token = opts.getToken()
         if (token && new URL(url, location.href).origin === location.origin && url.includes('/api/')) {
@@ -78,6 +79,9 @@ export class EditorMap {
     this.map.on('load', () => {
       const img = hatch()
       if (!this.map.hasImage('gw-hatch')) this.map.addImage('gw-hatch', img)
+      // a configured basemap style without glyphs gets ours; one with its own keeps them (our font
+      // stack is then drawn locally by MapLibre when that server lacks it)
+      if (!this.map.getStyle().glyphs) this.map.setGlyphs(GLYPHS_URL)
     })
     const emit = (type: MapPointer['type'], e: maplibregl.MapMouseEvent) => {
       const o = e.originalEvent
@@ -207,6 +211,18 @@ export class EditorMap {
     // overlays above the base outlines
     add({ id: 'units-chg', type: 'line', source: 'plan-units', ...sl('units'), paint: { 'line-color': '#c2185b', 'line-width': 2.5, 'line-dasharray': [1.5, 1], 'line-opacity': ['case', ['boolean', ['feature-state', 'chg'], false], 1, 0] } }, 'units', undefined)
     add({ id: 'units-sel', type: 'line', source: 'plan-units', ...sl('units'), paint: { 'line-color': '#000', 'line-width': 2.5, 'line-opacity': ['case', ['boolean', ['feature-state', 'sel'], false], 1, 0] } }, 'units', undefined)
+    // grid codes (tiles: grid_code; the GeoJSON export: code), placed inside each polygon, hidden where they collide
+    add({
+      id: 'grids-label', type: 'symbol', source: 'plan-grids', ...sl('grids'), minzoom: 12,
+      layout: {
+        'text-field': ['to-string', ['coalesce', ['get', 'grid_code'], ['get', 'code'], '']],
+        'text-font': LABEL_FONT,
+        'text-size': ['interpolate', ['linear'], ['zoom'], 12, 10, 16, 14],
+        'text-padding': 4,
+        'text-max-width': 8,
+      },
+      paint: { 'text-color': '#1b1b1b', 'text-halo-color': '#ffffff', 'text-halo-width': 1.8, 'text-halo-blur': 0.4 },
+    } as maplibregl.SymbolLayerSpecification, 'grids', undefined)
     add({ id: 'grids-sel', type: 'line', source: 'plan-grids', ...sl('grids'), paint: { 'line-color': '#0050d0', 'line-width': 4, 'line-opacity': ['case', ['boolean', ['feature-state', 'sel'], false], 1, 0] } }, 'grids', undefined)
   }
 
@@ -277,6 +293,28 @@ export class EditorMap {
 
   unitAt(x: number, y: number): string | undefined {
     return this.unitsInBox([x, y], [x, y])[0]
+  }
+
+  /** Grid codes whose labels are drawn on the map now (after `idle`); for tests and diagnostics. */
+  renderedGridLabels(): string[] {
+    if (!this.map.getLayer('grids-label')) return []
+    const out = new Set<string>()
+    for (const f of this.map.queryRenderedFeatures({ layers: ['grids-label'] })) {
+      const code = f.properties?.grid_code ?? f.properties?.code
+      if (code !== undefined && code !== null) out.add(String(code))
+    }
+    return [...out]
+  }
+
+  /** Screen point (CSS pixels in the map) of a lng/lat, and back. */
+  project(lngLat: [number, number]): [number, number] {
+    const p = this.map.project(lngLat)
+    return [p.x, p.y]
+  }
+
+  unproject(p: [number, number]): [number, number] {
+    const ll = this.map.unproject(p)
+    return [ll.lng, ll.lat]
   }
 
   cellAt(x: number, y: number): string | undefined {
