@@ -3,7 +3,7 @@
  * Nothing fires in text fields or while an input method is composing (Chinese IMEs use Enter, Space
  * and letters), or with Alt held.
  */
-export type Command = 'undo' | 'redo' | 'brush' | 'select' | 'box' | 'eraser' | 'smaller' | 'larger' | 'help' | 'escape'
+export type Command = 'undo' | 'redo' | 'brush' | 'select' | 'box' | 'eraser' | 'lasso' | 'parent' | 'smaller' | 'larger' | 'help' | 'escape'
 
 export interface KeyLike {
   key: string
@@ -47,6 +47,10 @@ export function commandFor(e: KeyLike): Command | undefined {
       return 'box'
     case 'e':
       return 'eraser'
+    case 'l':
+      return 'lasso'
+    case 'p':
+      return 'parent'
     case '[':
       return 'smaller'
     case ']':
@@ -60,11 +64,13 @@ export function commandFor(e: KeyLike): Command | undefined {
 }
 
 /** The shortcut sheet's rows: keys as shown, and the i18n key of what they do. */
-export const SHORTCUT_ROWS: Array<[string, 'brush' | 'select' | 'box' | 'eraser' | 'smaller' | 'larger' | 'undo' | 'redo' | 'pan' | 'help']> = [
+export const SHORTCUT_ROWS: Array<[string, 'brush' | 'select' | 'box' | 'eraser' | 'lasso' | 'parent' | 'smaller' | 'larger' | 'undo' | 'redo' | 'pan' | 'help']> = [
   ['B', 'brush'],
   ['V', 'select'],
   ['R / Shift+drag', 'box'],
   ['E', 'eraser'],
+  ['L', 'lasso'],
+  ['P', 'parent'],
   ['[', 'smaller'],
   [']', 'larger'],
   ['Ctrl/⌘+Z', 'undo'],

@@ -6,17 +6,17 @@ import { BRUSH_SIZES } from './keys.js'
 import { setCellLock, setGridLock, canUndo, canRedo } from '../ops/index.js'
 import { showShortcuts } from './dialogs.js'
 
-const TOOL_ICONS: Record<Tool, string> = { select: '↖', brush: '●', box: '▭', eraser: '⌫', split: '✂', merge: '⊕', assign: '▦' }
-const TOOL_KEYS: Partial<Record<Tool, string>> = { select: 'V', brush: 'B', box: 'R', eraser: 'E' }
+const TOOL_ICONS: Record<Tool, string> = { select: '↖', brush: '●', box: '▭', lasso: '➰', parent: '▣', eraser: '⌫', split: '✂', merge: '⊕', assign: '▦' }
+const TOOL_KEYS: Partial<Record<Tool, string>> = { select: 'V', brush: 'B', box: 'R', lasso: 'L', parent: 'P', eraser: 'E' }
 
 /** Tool buttons (pressed state via aria-pressed), brush size, lock buttons, undo/redo. */
 export function renderToolbar(el: HTMLElement, ctx: Ctx, ia: Interaction) {
   const t = ctx.i18n.t
   const s = ctx.session
   const editGrids = canEditGrids(ctx.user)
-  const tools: Tool[] = editGrids ? ['select', 'brush', 'box', 'eraser', 'split', 'merge', 'assign'] : canAssignCells(ctx.user) ? ['select', 'assign'] : ['select']
+  const tools: Tool[] = editGrids ? ['select', 'brush', 'box', 'lasso', 'parent', 'eraser', 'split', 'merge', 'assign'] : canAssignCells(ctx.user) ? ['select', 'assign'] : ['select']
   const name: Record<Tool, string> = {
-    select: t('tools.select'), brush: t('tools.brush'), box: t('tools.box'), eraser: t('tools.eraser'),
+    select: t('tools.select'), brush: t('tools.brush'), box: t('tools.box'), lasso: t('tools.lasso'), parent: t('tools.parent'), eraser: t('tools.eraser'),
     split: t('tools.split'), merge: t('tools.merge'), assign: t('tools.assignCell'),
   }
   const toolButtons = tools.map((tool) =>
@@ -24,6 +24,12 @@ export function renderToolbar(el: HTMLElement, ctx: Ctx, ia: Interaction) {
       h('span', { 'aria-hidden': 'true' }, TOOL_ICONS[tool]), ' ', name[tool]))
   const size = h('select', { id: 'gw-brush-size', 'aria-label': t('tools.brushSize'), onchange: (e: Event) => ia.setBrushSize(Number((e.target as HTMLSelectElement).value)) },
     ...BRUSH_SIZES.map((px) => h('option', { value: px, selected: px === ia.brushSize }, t('tools.brushSizeValue', { size: px }))))
+  const scope = ia.tool === 'parent'
+    ? [h('label', { for: 'gw-parent-scope' }, t('tools.parentScope')),
+      h('select', { id: 'gw-parent-scope', onchange: (e: Event) => ia.setParentScope((e.target as HTMLSelectElement).value === 'community' ? 'community' : 'grid') },
+        h('option', { value: 'grid', selected: ia.parentScope === 'grid' }, t('tools.scopeGrid')),
+        h('option', { value: 'community', selected: ia.parentScope === 'community' }, t('tools.scopeCommunity')))]
+    : []
   const sel = s && s.selectedGrid >= 0 ? s.state.grids[s.selectedGrid] : undefined
   const target = s && s.targetGrid >= 0 ? s.state.grids[s.targetGrid]?.code : undefined
   const targetCell = s && s.targetCell >= 0 ? s.state.cells[s.targetCell]?.code : undefined
@@ -32,7 +38,7 @@ export function renderToolbar(el: HTMLElement, ctx: Ctx, ia: Interaction) {
   fill(el,
     h('div', { class: 'gw-row', role: 'toolbar', 'aria-label': t('tools.title') }, ...toolButtons),
     h('div', { class: 'gw-row' },
-      h('label', { for: 'gw-brush-size' }, t('tools.brushSize')), size,
+      h('label', { for: 'gw-brush-size' }, t('tools.brushSize')), size, ...scope,
       h('span', { class: 'gw-target', id: 'gw-target' }, `${t('tools.targetGrid')}: ${target ?? '—'}`),
       ia.tool === 'assign' ? h('span', { class: 'gw-target', id: 'gw-target-cell' }, `${t('tools.targetCell')}: ${targetCell ?? '—'}`) : null),
     h('div', { class: 'gw-row' },
