@@ -4,7 +4,7 @@
 // revalidates with If-None-Match (304). Reports p50/p95/p99 per pass from every response's latency.
 //   npx tsx bench/tiles.ts                         embedded database (in-process tiler)
 //   DATABASE_URL=postgres://… npx tsx bench/tiles.ts   PostgreSQL (ST_AsMVT)
-//   UNITS=10000 OUTLINES=stored|dissolved CONNECTIONS=32 WARM_S=10
+//   UNITS=10000 OUTLINES=stored|dissolved CONNECTIONS=32 WARM_S=10 CPU_PROF=/tmp/prof
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
@@ -99,7 +99,8 @@ if (process.env.GRIDWEAVE_BENCH_ROLE === 'server') {
 } else {
   const child = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, GRIDWEAVE_BENCH_ROLE: 'server' },
-    execArgv: ['--import', 'tsx'],
+    // CPU_PROF=<dir>: a V8 CPU profile of the server process (node --cpu-prof), written when it exits.
+    execArgv: ['--import', 'tsx', ...(process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`] : [])],
   })
   try {
     const r = await new Promise<Ready>((resolve, reject) => {

@@ -6,8 +6,9 @@ import type { Db } from '../server/db/index.js'
 import { TileService } from '../server/tiles/index.js'
 import { BACKEND, createTestDb } from './helpers/db.js'
 import { build } from './helpers/app.js'
-import { tokenFor } from './helpers/auth.js'
+import { tokenFor, userFor } from './helpers/auth.js'
 import { COLUMNS, ORIGIN, ROWS, UNIT_SIZE, createPlanFixture, moveUnit, type PlanFixture } from './helpers/plan-fixture.js'
+import { userAndBaseStamp } from '../server/repo/tiles.js'
 
 /** XYZ tile of a lng/lat point (Web Mercator). */
 function tileOf(lng: number, lat: number, z: number): [number, number] {
@@ -174,13 +175,154 @@ describe(`vector tiles on ${BACKEND}`, () => {
   it.runIf(BACKEND === 'postgres')('ST_AsMVT and the in-process tiler cut the same features', async () => {
     const sql = new TileService(db)
     const mem = new TileService(db, { inProcess: true })
+    const { rows } = await db.query<{ version: number }>('SELECT version FROM plans WHERE id = $1', [fx.planId])
     for (const [layer, key, z] of [['units', 'unit_id', 17], ['grids', 'grid_code', 16], ['cells', 'cell_code', 14]] as const) {
       const [x, y] = tileOf(ORIGIN[0] + 0.0001, ORIGIN[1] + 0.0001, z)
-      const a = await sql.planTile(fx.planId, layer, z, x, y)
-      const b = await mem.planTile(fx.planId, layer, z, x, y)
+      const a = await sql.planTile(fx.planId, rows[0].version, layer, z, x, y)
+      const b = await mem.planTile(fx.planId, rows[0].version, layer, z, x, y)
       expect(a.etag).toBe(b.etag)
       const props = (buf?: Buffer) => decode(buf!, layer, z, x, y).map((f) => JSON.stringify([f.props[key], f.props.weight, f.props.households, f.props.locked])).sort()
       expect(props(a.body), layer).toEqual(props(b.body))
     }
+  })
+
+  it('events: a base layer of points with kind and date; a new event changes the tag and the tile', async () => {
+    const event = (kind: string, day: string, lng: number, lat: number) =>
+      db.query(`INSERT INTO events (district_id, kind, occurred_on, geom) VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326))`, [fx.districtId, kind, day, lng, lat])
+    const url = `/api/tiles/events/14/${x14}/${y14}.mvt`
+    expect((await get(url)).statusCode).toBe(204) // no event yet
+    await event('incident', '2026-03-01', ORIGIN[0] + 0.001, ORIGIN[1] + 0.001)
+    await event('mediation', '2026-03-02', ORIGIN[0] + 0.003, ORIGIN[1] + 0.005)
+    const first = await get(url)
+    expect(first.statusCode).toBe(200)
+    expect(first.headers.etag).toMatch(/^"base-events-/)
+    const props = (r: { rawPayload: Buffer }) => decode(r.rawPayload, 'events', 14, x14, y14).map((f) => f.props).sort((p, q) => String(p.occurred_on).localeCompare(String(q.occurred_on)))
+    expect(props(first)).toEqual([{ kind: 'incident', occurred_on: '2026-03-01' }, { kind: 'mediation', occurred_on: '2026-03-02' }])
+    expect((await get(url, { 'if-none-match': first.headers.etag as string })).statusCode).toBe(304)
+    await event('demand', '2026-03-03', ORIGIN[0] + 0.005, ORIGIN[1] + 0.002)
+    const after = await get(url, { 'if-none-match': first.headers.etag as string })
+    expect(after.statusCode).toBe(200)
+    expect(after.headers.etag).not.toBe(first.headers.etag)
+    expect(props(after).map((p) => p.kind)).toEqual(['incident', 'mediation', 'demand'])
+    expect((await get(`/api/tiles/events/14/0/0.mvt`)).statusCode).toBe(204)
+    if (BACKEND === 'postgres') {
+      // ST_AsMVT and the in-process tiler write the same points and properties.
+      const { stamp } = await userAndBaseStamp(db, 0, 'events')
+      const a = await new TileService(db).baseTile('events', stamp, 14, x14, y14)
+      const b = await new TileService(db, { inProcess: true }).baseTile('events', stamp, 14, x14, y14)
+      expect(a.etag).toBe(b.etag)
+      const events = (buf?: Buffer) => decode(buf!, 'events', 14, x14, y14).map((f) => JSON.stringify([f.id, f.props])).sort()
+      expect(events(a.body)).toHaveLength(3)
+      expect(events(a.body)).toEqual(events(b.body))
+    }
+  })
+
+  // What the request head (user + plan version, or user + table fingerprint) is cached by: nothing on
+  // PostgreSQL, the read memo on the embedded database. Each test warms it first, so a memo that
+  // outlived a write would answer with the old user or version.
+  describe('no stale user or plan after a write', () => {
+    const warm = async (url: string, h: { authorization: string }) => {
+      for (let i = 0; i < 2; i++) expect((await app.inject({ method: 'GET', url, headers: h })).statusCode).toBe(200)
+    }
+    const plan14 = (planId: number, layer = 'units') => `/api/plans/${planId}/tiles/${layer}/14/${x14}/${y14}.mvt`
+
+    it('an edit through the API: the next tile has the new version and content', async () => {
+      const planner = await tokenFor(app, db, 'planner')
+      await warm(plan14(fx.planId), planner)
+      const before = await app.inject({ method: 'GET', url: plan14(fx.planId), headers: planner })
+      const version = Number(/-v(\d+)-/.exec(before.headers.etag as string)![1])
+      const unit = fx.units.find((u) => u.extId === '00102')!
+      const from = decode(before.rawPayload, 'units', 14, x14, y14).find((f) => f.id === unit.id)!.props.grid_code
+      const to = from === 'G001' ? 'G002' : 'G001'
+      const edit = await app.inject({
+        method: 'POST', url: `/api/plans/${fx.planId}/edits`, headers: { ...planner, 'if-match': `"${version}"` },
+        payload: { op: 'move', units: [unit.id], grid: fx.grids[to] },
+      })
+      expect(edit.statusCode, edit.body).toBe(200)
+      const after = await app.inject({ method: 'GET', url: plan14(fx.planId), headers: { ...planner, 'if-none-match': before.headers.etag as string } })
+      expect(after.statusCode).toBe(200)
+      expect(after.headers.etag).toContain(`-v${version + 1}-`)
+      expect(decode(after.rawPayload, 'units', 14, x14, y14).find((f) => f.id === unit.id)!.props.grid_code).toBe(to)
+    })
+
+    it('a deleted user and a changed password: the old token is refused on tiles and elsewhere', async () => {
+      const admin = await tokenFor(app, db, 'admin')
+      for (const change of ['delete', 'password'] as const) {
+        const { user, headers: h } = await userFor(app, db, 'analyst')
+        await warm(plan14(fx.planId), h)
+        await warm(`/api/tiles/communities/14/${x14}/${y14}.mvt`, h)
+        await warm('/api/auth/me', h)
+        const r = change === 'delete'
+          ? await app.inject({ method: 'DELETE', url: `/api/users/${user.id}`, headers: admin })
+          : await app.inject({ method: 'PATCH', url: `/api/users/${user.id}`, headers: admin, payload: { password: 'a-new-password-1234' } })
+        expect(r.statusCode, r.body).toBe(change === 'delete' ? 204 : 200)
+        for (const url of [plan14(fx.planId), `/api/tiles/communities/14/${x14}/${y14}.mvt`, '/api/auth/me']) {
+          expect((await app.inject({ method: 'GET', url, headers: h })).statusCode, `${change} ${url}`).toBe(401)
+        }
+      }
+    })
+
+    it('a changed role takes effect on the next request', async () => {
+      const admin = await tokenFor(app, db, 'admin')
+      const { user, headers: h } = await userFor(app, db, 'planner')
+      await warm(plan14(fx.planId), h)
+      await warm('/api/auth/me', h)
+      // A planner gets as far as body validation (400); an analyst is refused first (403).
+      const edit = () => app.inject({ method: 'POST', url: `/api/plans/${fx.planId}/edits`, headers: { ...h, 'if-match': '"1"' }, payload: { op: 'nonsense' } })
+      expect((await edit()).statusCode).toBe(400)
+      expect((await app.inject({ method: 'PATCH', url: `/api/users/${user.id}`, headers: admin, payload: { role: 'analyst' } })).statusCode).toBe(200)
+      expect((await edit()).statusCode).toBe(403)
+      expect((await app.inject({ method: 'GET', url: '/api/auth/me', headers: h })).json()).toMatchObject({ role: 'analyst' })
+    })
+
+    it('a different plan over the same tile gets its own features and tag', async () => {
+      const other = await createPlanFixture(db, { name: '另一方案' })
+      await moveUnit(db, other.planId, other.units[1].id, other.grids.G001)
+      await warm(plan14(fx.planId), headers)
+      for (const layer of ['units', 'grids', 'cells']) {
+        const a = await get(plan14(fx.planId, layer))
+        const b = await get(plan14(other.planId, layer))
+        expect(b.headers.etag).toContain(`plan-${other.planId}-v2-${layer}`)
+        const ids = (r: { rawPayload: Buffer }) => decode(r.rawPayload, layer, 14, x14, y14).map((f) => f.id).sort()
+        const own = new Set<number>(layer === 'units' ? other.units.map((u) => u.id) : Object.values(layer === 'grids' ? other.grids : other.cells))
+        expect(ids(b).length).toBeGreaterThan(0)
+        for (const id of ids(b)) expect(own.has(id!), `${layer} ${id}`).toBe(true)
+        expect(ids(a)).not.toEqual(ids(b))
+      }
+      expect((await get(plan14(999_999))).statusCode).toBe(404)
+    })
+  })
+})
+
+describe.runIf(BACKEND === 'pglite')('read memo of the embedded database', () => {
+  let db: Db
+  let planId: number
+  beforeAll(async () => {
+    db = await createTestDb()
+    planId = (await createPlanFixture(db)).planId
+  })
+  afterAll(async () => {
+    await db?.close()
+  })
+  const version = async (q: Pick<Db, 'query'>) => (await q.query<{ version: number }>('SELECT version FROM plans WHERE id = $1', [planId])).rows[0].version
+
+  it('answers from memory until any other statement is sent, even one sent while a load runs', async () => {
+    let loads = 0
+    const read = () => db.memo!('v', (q) => (loads++, version(q)))
+    const v = await read()
+    expect(await read()).toBe(v)
+    expect(loads).toBe(1) // remembered
+    await db.query('SELECT 1') // any statement, read or write, clears it
+    expect(await read()).toBe(v)
+    expect(loads).toBe(2)
+    // A write sent while the load is in flight: that load may have read the old row, so it is not reused.
+    const [during] = await Promise.all([read(), db.query('UPDATE plans SET version = version + 1 WHERE id = $1', [planId])])
+    expect(during === v || during === v + 1).toBe(true)
+    expect(await read()).toBe(v + 1)
+    await db.transaction((tx) => tx.query('UPDATE plans SET version = version + 1 WHERE id = $1', [planId]))
+    expect(await read()).toBe(v + 2)
+    // A failed load is not remembered.
+    await expect(db.memo!('bad', (q) => q.query('SELECT nonsense'))).rejects.toThrow()
+    expect(await db.memo!('bad', async () => 7)).toBe(7)
   })
 })

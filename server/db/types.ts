@@ -18,4 +18,9 @@ export interface Db extends Queryable {
   /** Runs fn in one transaction: commit when it resolves, roll back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   close(): Promise<void>
+  /**
+   * Embedded database only (undefined on PostgreSQL, where other processes write too): `load`'s result,
+   * remembered under `key` until this process sends any other statement. See pglite.ts.
+   */
+  memo?<T>(key: string, load: (q: Queryable) => Promise<T>): Promise<T>
 }

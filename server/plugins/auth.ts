@@ -3,14 +3,17 @@ import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Db } from '../db/index.js'
+import type { Db, Queryable } from '../db/index.js'
 import { getOrCreateSetting } from '../repo/settings.js'
-import { countAdmins, getUserWithHash, insertUser, lockUsersBootstrap, type Role } from '../repo/users.js'
+import { countAdmins, getUserWithHash, insertUser, lockUsersBootstrap, type Role, type UserRow } from '../repo/users.js'
 import { audit } from '../repo/edits.js'
 import { HttpError } from './errors.js'
 
 export type { Role } from '../repo/users.js'
 export const ROLES: readonly Role[] = ['admin', 'planner', 'police', 'analyst']
+
+/** A user row with its password hash, as authentication reads it. */
+export type UserWithHash = Pick<UserRow, 'id' | 'username' | 'role' | 'jurisdictionId' | 'mustChangePassword'> & { passwordHash: string }
 
 /** The signed-in user as routes see it on `req.user`. */
 export interface AuthUser {
@@ -34,6 +37,17 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler: 401 unless a valid bearer token of an existing user; sets `req.user`. */
     authenticate: PreHandler
+    /**
+     * `authenticate` for a hot route that needs one more read: `load` reads the user (as getUserWithHash
+     * does) and whatever else the route needs in one round trip; the user is admitted or refused as by
+     * `authenticate`, and load's result returned. On the embedded database it goes through the read memo
+     * under `key` + user id.
+     */
+    authenticateWith<T extends { user: UserWithHash | undefined }>(
+      req: FastifyRequest,
+      key: string,
+      load: (q: Queryable, userId: number) => Promise<T>,
+    ): Promise<T>
     /** preHandler factory: 401 when not signed in, 403 when the user's role is not one of `roles`. */
     requireRole: (...roles: Role[]) => PreHandler
   }
@@ -114,7 +128,8 @@ export async function jwtSecret(db: Db, env: NodeJS.ProcessEnv = process.env): P
  * Bearer-token auth for every route: `app.authenticate` and `app.requireRole(...)`. Use them as
  * `onRequest` hooks so an unauthenticated request is refused before its body is read or validated
  * (as `preHandler` they also work, but then a bad body answers 400 before the 401).
- * The user is re-read on each request, so a deleted user's or a changed role's token stops working at once.
+ * The user is re-read on each request (on the embedded database from a memo that any other statement
+ * clears), so a deleted user's or a changed role's token stops working at once.
  * Also registers @fastify/rate-limit with `global: false`; routes opt in with `config.rateLimit`.
  */
 export default fp(
@@ -122,8 +137,8 @@ export default fp(
     await app.register(jwt, { secret: await jwtSecret(app.db), sign: { expiresIn: TOKEN_TTL_S } })
     await app.register(rateLimit, { global: false })
 
-    const authenticate: PreHandler = async (req) => {
-      if (req.user && typeof (req.user as AuthUser).id === 'number') return
+    /** The user id of a valid bearer token and its password stamp; 401 otherwise. No database. */
+    const verifyToken = async (req: FastifyRequest): Promise<{ userId: number; pw: string | undefined }> => {
       const header = req.headers.authorization
       if (!header) throw new HttpError(401, 'Sign in first: send `Authorization: Bearer <token>` from POST /api/auth/login.')
       if (!/^Bearer\s+\S+$/i.test(header)) throw new HttpError(401, 'The Authorization header must be `Bearer <token>`.')
@@ -133,9 +148,13 @@ export default fp(
       } catch {
         throw new HttpError(401, 'The token is invalid or expired; sign in again.')
       }
-      const user = await getUserWithHash(app.db, Number(payload.sub))
+      return { userId: Number(payload.sub), pw: payload.pw }
+    }
+
+    /** Admits the user a verified token names as `req.user`, or refuses it (deleted, new password, one-time password). */
+    const admit = (req: FastifyRequest, pw: string | undefined, user: UserWithHash | undefined) => {
       if (!user) throw new HttpError(401, 'The token belongs to a user that no longer exists; sign in again.')
-      if (payload.pw !== passwordStamp(user.passwordHash)) throw new HttpError(401, 'The password was changed since this token was issued; sign in again.')
+      if (pw !== passwordStamp(user.passwordHash)) throw new HttpError(401, 'The password was changed since this token was issued; sign in again.')
       // A one-time (bootstrap or admin-set) password opens only the way to replace it.
       if (user.mustChangePassword && !PASSWORD_ROUTES.has(req.routeOptions.url ?? '')) {
         throw new HttpError(403, 'Replace your one-time password first: POST /api/auth/password.', { reason: 'must-change-password' })
@@ -143,6 +162,26 @@ export default fp(
       req.user = { id: user.id, username: user.username, role: user.role, jurisdictionId: user.jurisdictionId }
     }
 
+    // The user is read on every request: from PostgreSQL each time (another replica may have changed
+    // it), from the embedded database's read memo, which any statement this process sends clears.
+    const read = <T>(key: string, load: (q: Queryable) => Promise<T>): Promise<T> => (app.db.memo ? app.db.memo(key, load) : load(app.db))
+
+    const authenticate: PreHandler = async (req) => {
+      if (req.user && typeof (req.user as AuthUser).id === 'number') return
+      const { userId, pw } = await verifyToken(req)
+      admit(req, pw, await read(`auth:user:${userId}`, (q) => getUserWithHash(q, userId)))
+    }
+
+    app.decorate('authenticateWith', async <T extends { user: UserWithHash | undefined }>(
+      req: FastifyRequest,
+      key: string,
+      load: (q: Queryable, userId: number) => Promise<T>,
+    ): Promise<T> => {
+      const { userId, pw } = await verifyToken(req)
+      const got = await read(`${key}:user:${userId}`, (q) => load(q, userId))
+      admit(req, pw, got.user)
+      return got
+    })
     app.decorate('authenticate', authenticate)
     app.decorate('requireRole', (...roles: Role[]): PreHandler => {
       for (const r of roles) if (!ROLES.includes(r)) throw new Error(`requireRole: unknown role "${r}"`)

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/index.js'
 import { WEIGHT_SQL } from './exports.js'
-import { BUFFER, EXTENT, type BaseTileLayer, type PlanTileLayer } from '../tiles/layers.js'
+import { BASE_TILE_LAYERS, BUFFER, EXTENT, type BaseTileLayer, type PlanTileLayer } from '../tiles/layers.js'
+import type { UserWithHash } from '../plugins/auth.js'
 
 // Properties every plan layer carries in its tiles (null ones are left out of the tile):
 // units: unit_id, name, grid_id, grid_code, cell_id, cell_code, weight, households, locked
@@ -80,8 +81,22 @@ function baseLayerSql(layer: BaseTileLayer, filter: (g: string) => string, geomO
       return `SELECT b.id AS fid, b.kind, b.hard, b.name, ${geomOut('b.geom')} AS geom FROM barriers b WHERE ${filter('b.geom')}`
     case 'stations':
       return `SELECT s.id AS fid, s.kind, s.code, s.name, ${geomOut('s.geom')} AS geom FROM stations s WHERE ${filter('s.geom')}`
+    case 'events':
+      // The date as YYYY-MM-DD text: MVT has no date type, and both tilers then write the same string.
+      return `SELECT e.id AS fid, e.kind, e.occurred_on::text AS occurred_on, ${geomOut('e.geom')} AS geom
+                FROM events e WHERE ${filter('e.geom')}`
   }
 }
+
+const TABLE: Record<BaseTileLayer, string> = {
+  jurisdictions: 'jurisdictions', communities: 'communities', barriers: 'barriers', stations: 'stations', events: 'events',
+}
+
+/**
+ * A cheap fingerprint of a base-map table, `<rows>.<max id>`: imports insert rows (identity ids only
+ * grow) or delete them, so either changes it. An in-place UPDATE of a geometry does not; nothing does that.
+ */
+export const stampSql = (layer: BaseTileLayer) => `(SELECT count(*) || '.' || COALESCE(max(id), 0) FROM ${TABLE[layer]})`
 
 // ---- PostgreSQL: ST_AsMVT, one statement per tile ($2 z, $3 x, $4 y) ----
 
@@ -101,7 +116,7 @@ const PLAN_MVT = Object.fromEntries(
   (['units', 'grids', 'cells'] as const).map((l) => [l, mvtSql(l, planLayerSql(l, inTile, mvtGeom))]),
 ) as Record<PlanTileLayer, string>
 const BASE_MVT = Object.fromEntries(
-  (['jurisdictions', 'communities', 'barriers', 'stations'] as const).map((l) => [
+  BASE_TILE_LAYERS.map((l) => [
     l,
     mvtSql(l, baseLayerSql(l, inTile, mvtGeom)).replaceAll('$2', '$1').replaceAll('$3', '$2').replaceAll('$4', '$3'),
   ]),
@@ -119,10 +134,13 @@ export async function planTileMvt(db: Queryable, layer: PlanTileLayer, planId: n
   return { version: rows[0]?.version ?? null, tile: Buffer.from(rows[0]?.tile ?? new Uint8Array()) }
 }
 
-/** One base-map tile from ST_AsMVT (PostgreSQL only). */
-export async function baseTileMvt(db: Queryable, layer: BaseTileLayer, z: number, x: number, y: number): Promise<Buffer> {
-  const { rows } = await db.query<{ tile: Uint8Array | null }>(BASE_MVT[layer], [z, x, y])
-  return Buffer.from(rows[0]?.tile ?? new Uint8Array())
+/** One base-map tile from ST_AsMVT (PostgreSQL only), with the table's fingerprint read in the same statement. */
+export async function baseTileMvt(db: Queryable, layer: BaseTileLayer, z: number, x: number, y: number) {
+  const { rows } = await db.query<{ stamp: string; tile: Uint8Array | null }>(
+    `SELECT ${stampSql(layer)} AS stamp, (${BASE_MVT[layer]}) AS tile`,
+    [z, x, y],
+  )
+  return { stamp: rows[0].stamp, tile: Buffer.from(rows[0]?.tile ?? new Uint8Array()) }
 }
 
 // ---- any backend: whole layers as GeoJSON for the in-process tiler ----
@@ -148,21 +166,41 @@ export async function planLayerFeatures(db: Queryable, layer: PlanTileLayer, pla
   return { version, rows: rows.filter((r) => r.fid !== null) }
 }
 
-/** Every feature of a base-map layer. */
-export async function baseLayerFeatures(db: Queryable, layer: BaseTileLayer): Promise<LayerFeatureRow[]> {
-  const { rows } = await db.query<LayerFeatureRow>(baseLayerSql(layer, all, asGeoJSON))
-  return rows
+/** Every feature of a base-map layer, with the table's fingerprint read in the same statement. */
+export async function baseLayerFeatures(db: Queryable, layer: BaseTileLayer) {
+  const { rows } = await db.query<LayerFeatureRow & { layer_stamp: string }>(
+    `SELECT s.layer_stamp, f.* FROM (SELECT ${stampSql(layer)} AS layer_stamp) s LEFT JOIN (${baseLayerSql(layer, all, asGeoJSON)}) f ON true`,
+  )
+  return { stamp: rows[0].layer_stamp, rows: rows.filter((r) => r.fid !== null) }
 }
 
-const TABLE: Record<BaseTileLayer, string> = {
-  jurisdictions: 'jurisdictions', communities: 'communities', barriers: 'barriers', stations: 'stations',
+
+// ---- the head of a tile request: the signed-in user and what the tile's cache key needs, one round trip ----
+
+// The columns of getUserWithHash (repo/users.ts) that authentication checks.
+const USER = `SELECT id, username, role, jurisdiction_id AS "jurisdictionId", must_change_password AS "mustChangePassword",
+                     password_hash AS "passwordHash" FROM users WHERE id = $1`
+
+function splitUser<T extends { id: unknown }>(row: T | undefined): UserWithHash | undefined {
+  if (!row || row.id === null) return undefined
+  const { id, username, role, jurisdictionId, mustChangePassword, passwordHash } = row as unknown as UserWithHash
+  return { id, username, role, jurisdictionId, mustChangePassword, passwordHash }
 }
 
-/**
- * A cheap fingerprint of a base-map table, `<rows>.<max id>`: imports insert rows (identity ids only
- * grow) or delete them, so either changes it. An in-place UPDATE of a geometry does not; nothing does that.
- */
-export async function baseLayerStamp(db: Queryable, layer: BaseTileLayer): Promise<string> {
-  const { rows } = await db.query<{ n: number; m: number | null }>(`SELECT count(*) AS n, max(id) AS m FROM ${TABLE[layer]}`)
-  return `${Number(rows[0].n)}.${Number(rows[0].m ?? 0)}`
+/** User `userId` (undefined: no such user) and plan `planId`'s version (null: no such plan). */
+export async function userAndPlanVersion(db: Queryable, userId: number, planId: number) {
+  const { rows } = await db.query<Partial<UserWithHash> & { id: number | null; plan_version: number | null }>(
+    `SELECT (SELECT version FROM plans WHERE id = $2) AS plan_version, u.* FROM (SELECT 1) one LEFT JOIN (${USER}) u ON true`,
+    [userId, planId],
+  )
+  return { user: splitUser(rows[0]), version: rows[0]?.plan_version ?? null }
+}
+
+/** User `userId` (undefined: no such user) and the fingerprint of a base-map table (stampSql). */
+export async function userAndBaseStamp(db: Queryable, userId: number, layer: BaseTileLayer) {
+  const { rows } = await db.query<Partial<UserWithHash> & { id: number | null; stamp: string }>(
+    `SELECT ${stampSql(layer)} AS stamp, u.* FROM (SELECT 1) one LEFT JOIN (${USER}) u ON true`,
+    [userId],
+  )
+  return { user: splitUser(rows[0]), stamp: rows[0].stamp }
 }

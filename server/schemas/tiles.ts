@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { MAX_ZOOM } from '../tiles/layers.js'
+import { BASE_TILE_LAYERS, MAX_ZOOM } from '../tiles/layers.js'
 
 const zxy = {
   z: Type.Integer({ minimum: 0, maximum: MAX_ZOOM, description: `zoom 0–${MAX_ZOOM}` }),
@@ -15,7 +15,7 @@ export const PlanTileParams = Type.Object({
 export type PlanTileParams = Static<typeof PlanTileParams>
 
 export const BaseTileParams = Type.Object({
-  layer: Type.Union([Type.Literal('jurisdictions'), Type.Literal('communities'), Type.Literal('barriers'), Type.Literal('stations')]),
+  layer: Type.Union(BASE_TILE_LAYERS.map((l) => Type.Literal(l))),
   ...zxy,
 })
 export type BaseTileParams = Static<typeof BaseTileParams>

@@ -1,7 +1,6 @@
 import type GeoJSONVT from 'geojson-vt'
 import type { Db } from '../db/index.js'
-import { planHead } from '../repo/exports.js'
-import { baseLayerFeatures, baseLayerStamp, baseTileMvt, planLayerFeatures, planTileMvt } from '../repo/tiles.js'
+import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt } from '../repo/tiles.js'
 import { etag, notModified } from '../export/etag.js'
 import { cutTile, layerIndex } from './tiler.js'
 import { Lru } from './lru.js'
@@ -45,49 +44,58 @@ export class TileService {
     this.inProcess = opts.inProcess ?? db.kind !== 'postgres'
   }
 
-  async planTile(planId: number, layer: PlanTileLayer, z: number, x: number, y: number, ifNoneMatch?: string | string[]): Promise<TileAnswer> {
-    const head = await planHead(this.db, planId)
-    if (!head) return { status: 404 }
+  /**
+   * Tile z/x/y of a plan layer at `version`, the plan's current version as the caller read it (with the
+   * user, in one round trip: userAndPlanVersion). A tile is cached under the version it was cut from.
+   */
+  async planTile(planId: number, version: number, layer: PlanTileLayer, z: number, x: number, y: number, ifNoneMatch?: string | string[]): Promise<TileAnswer> {
     const tagFor = (v: number | string) => etag('plan', planId, `v${v}`, layer, z, x, y)
-    if (notModified(ifNoneMatch, tagFor(head.version))) return { status: 304, etag: tagFor(head.version) }
-    const cached = this.tiles.get(`${planId}:${head.version}:${layer}:${z}/${x}/${y}`)
-    if (cached) return answer(tagFor(head.version), cached)
+    if (notModified(ifNoneMatch, tagFor(version))) return { status: 304, etag: tagFor(version) }
+    const cached = this.tiles.get(`${planId}:${version}:${layer}:${z}/${x}/${y}`)
+    if (cached) return answer(tagFor(version), cached)
 
-    let version: number | string
+    let read: number | string
     let tile: Buffer
     if (this.inProcess) {
-      const ix = await this.index(`plan:${planId}:${layer}`, String(head.version), async () => {
+      const ix = await this.index(`plan:${planId}:${layer}`, String(version), async () => {
         const { version, rows } = await planLayerFeatures(this.db, layer, planId)
         return { version: String(version), index: layerIndex(rows) }
       })
-      version = ix.version
+      read = ix.version
       tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY
     } else {
       const r = await planTileMvt(this.db, layer, planId, z, x, y)
       if (r.version === null) return { status: 404 }
-      version = r.version
+      read = r.version
       tile = r.tile
     }
-    this.tiles.set(`${planId}:${version}:${layer}:${z}/${x}/${y}`, tile)
-    return answer(tagFor(version), tile)
+    // An edit may have landed since the version was read: the tile carries the version it was cut from.
+    this.tiles.set(`${planId}:${read}:${layer}:${z}/${x}/${y}`, tile)
+    return answer(tagFor(read), tile)
   }
 
-  async baseTile(layer: BaseTileLayer, z: number, x: number, y: number, ifNoneMatch?: string | string[]): Promise<TileAnswer> {
-    const stamp = await baseLayerStamp(this.db, layer)
+  /** Tile z/x/y of a base-map layer whose table has the fingerprint `stamp` (stampSql in repo/tiles.ts) as the caller read it. */
+  async baseTile(layer: BaseTileLayer, stamp: string, z: number, x: number, y: number, ifNoneMatch?: string | string[]): Promise<TileAnswer> {
     const tag = etag('base', layer, stamp, z, x, y)
     if (notModified(ifNoneMatch, tag)) return { status: 304, etag: tag }
     const key = `base:${layer}:${stamp}:${z}/${x}/${y}`
-    let tile = this.tiles.get(key)
-    if (!tile) {
-      if (this.inProcess) {
-        const ix = await this.index(`base:${layer}`, stamp, async () => ({ version: stamp, index: layerIndex(await baseLayerFeatures(this.db, layer)) }))
-        tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY
-      } else {
-        tile = await baseTileMvt(this.db, layer, z, x, y)
-      }
-      this.tiles.set(key, tile)
+    const cached = this.tiles.get(key)
+    if (cached) return answer(tag, cached)
+    let read: string
+    let tile: Buffer
+    if (this.inProcess) {
+      const ix = await this.index(`base:${layer}`, stamp, async () => {
+        const { stamp, rows } = await baseLayerFeatures(this.db, layer)
+        return { version: stamp, index: layerIndex(rows) }
+      })
+      read = ix.version
+      tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY
+    } else {
+      ;({ stamp: read, tile } = await baseTileMvt(this.db, layer, z, x, y))
     }
-    return answer(tag, tile)
+    // An import may have landed since the stamp was read: the tile carries the stamp it was cut from.
+    this.tiles.set(`base:${layer}:${read}:${z}/${x}/${y}`, tile)
+    return answer(etag('base', layer, read, z, x, y), tile)
   }
 
   /**

@@ -12,7 +12,7 @@ export function layerIndex(rows: LayerFeatureRow[]): GeoJSONVT {
   const fc: FeatureCollection = { type: 'FeatureCollection', features: [] }
   for (const r of rows) {
     if (!r.geom) continue
-    const { fid, geom, plan_version: _v, ...props } = r
+    const { fid, geom, plan_version: _v, layer_stamp: _s, ...props } = r
     fc.features.push({ type: 'Feature', id: Number(fid), geometry: JSON.parse(geom), properties: props })
   }
   return new GeoJSONVT(fc, { maxZoom: MAX_ZOOM, indexMaxZoom: 5, extent: EXTENT, buffer: BUFFER, tolerance: 3 })

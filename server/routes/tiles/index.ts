@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify'
 import { ErrorRef } from '../../schemas/common.js'
 import { BaseTileParams, EmptyTile, PlanTileParams, TileBody, TileNotModified, TileQuery } from '../../schemas/tiles.js'
 import { HttpError } from '../../plugins/errors.js'
+import { userAndBaseStamp, userAndPlanVersion } from '../../repo/tiles.js'
 import { TileService, type TileAnswer } from '../../tiles/index.js'
 import { MVT_TYPE } from '../../tiles/layers.js'
 
@@ -38,7 +39,7 @@ const tiles: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/plans/:id/tiles/:layer/:z/:x/:y.mvt',
     {
-      preHandler: app.authenticate,
+      // Authenticated in the handler: the user and the plan version are read in one round trip.
       schema: {
         summary: 'Vector tile of a plan layer (units, grids or cells) at its current version',
         description:
@@ -52,18 +53,22 @@ const tiles: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { id, layer, z, x, y } = req.params
+      const { version } = await app.authenticateWith(req, `tiles:plan:${id}`, (q, userId) => userAndPlanVersion(q, userId, id))
       checkTile(z, x, y)
-      return send(reply, await service.planTile(id, layer, z, x, y, req.headers['if-none-match']), `Plan ${id}`)
+      if (version === null) throw new HttpError(404, `Plan ${id} does not exist.`)
+      return send(reply, await service.planTile(id, version, layer, z, x, y, req.headers['if-none-match']), `Plan ${id}`)
     },
   )
 
   app.get(
     '/api/tiles/:layer/:z/:x/:y.mvt',
     {
-      preHandler: app.authenticate,
+      // Authenticated in the handler: the user and the table's fingerprint are read in one round trip.
       schema: {
-        summary: 'Vector tile of a base-map layer: jurisdictions, communities, barriers or stations',
-        description: 'Properties: code, name, kind (+ jurisdiction for communities, hard for barriers). An empty tile answers 204.',
+        summary: 'Vector tile of a base-map layer: jurisdictions, communities, barriers, stations or events',
+        description:
+          'Properties: code, name, kind (+ jurisdiction for communities, hard for barriers); events: kind, occurred_on ' +
+          '(YYYY-MM-DD). An empty tile answers 204. Every signed-in role may read.',
         tags: ['tiles'],
         params: BaseTileParams,
         querystring: TileQuery,
@@ -72,8 +77,9 @@ const tiles: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { layer, z, x, y } = req.params
+      const { stamp } = await app.authenticateWith(req, `tiles:base:${layer}`, (q, userId) => userAndBaseStamp(q, userId, layer))
       checkTile(z, x, y)
-      return send(reply, await service.baseTile(layer, z, x, y, req.headers['if-none-match']), `Layer ${layer}`)
+      return send(reply, await service.baseTile(layer, stamp, z, x, y, req.headers['if-none-match']), `Layer ${layer}`)
     },
   )
 }
