@@ -44,6 +44,10 @@ export interface TestHooks {
    * Screen points for the test: one inside grid `a`, one inside a neighbouring grid of the same community
    * (scanning the rendered units around `a`), and one in a grid of another cell of the same jurisdiction.
    */
+  /** Grid codes drawn as map labels now (call after mapIdle). */
+  gridLabels(): string[]
+  /** The brush tooltip's text, or null when it is hidden. */
+  tooltip(): string | null
   /** Diagnostics: ids in the state, ids and states the map renders at the centre. */
   debug(): unknown
   probe(): Promise<{ a: { x: number; y: number; grid: string }; b?: { x: number; y: number; grid: string }; c?: { x: number; y: number; grid: string } } | undefined>
@@ -262,6 +266,8 @@ export async function startApp() {
       case 'brush':
       case 'select':
       case 'box':
+      case 'lasso':
+      case 'parent':
       case 'eraser':
         if (s) ia.setTool(cmd)
         break
@@ -283,6 +289,8 @@ export async function startApp() {
     ready: () => ready,
     planLoaded: () => ctx.session?.planId,
     lastStepMs: () => ia.lastStepMs,
+    gridLabels: () => map.renderedGridLabels(),
+    tooltip: () => ia.tooltipText(),
     topologyReady: async () => {
       await topologyLoaded
       return !!ctx.session?.state.adjacency
