@@ -218,9 +218,12 @@ export async function startApp() {
     }
     // an import between the two requests: the units differ, so nothing is lined up by position
     if (ctx.session !== session || !sameUnits(t, unitIds)) return
+    const start = performance.now()
     session.setTopology(t.boxes, t.adjacency)
     const all = session.boxOfUnits(unitIds.map((_, i) => i))
     if (all) map.fit(all, 20)
+    // main-thread cost of taking the topology in (recolour, repaint), for bench/editor-10k.ts
+    performance.measure('gridweave:topology', { start, end: performance.now() })
   }
 
   async function refreshServerViolations(id: number) {
