@@ -67,7 +67,7 @@ const topology: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['plans'],
         params: PlanIdParams,
         headers: IfNoneMatchHeaders,
-        response: { 200: TopologyBody, 304: TopologyNotModified, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 500: ErrorRef },
+        response: { 200: { description: 'Unit boxes and adjacency (binary)', content: { [TOPOLOGY_TYPE]: { schema: TopologyBody } } }, 304: TopologyNotModified, 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 500: ErrorRef },
       },
     },
     async (req, reply) => {
