@@ -10,6 +10,8 @@ import { build } from './helpers/app.js'
 import { tokenFor } from './helpers/auth.js'
 import { createPlanFixture, moveUnit, type PlanFixture } from './helpers/plan-fixture.js'
 import { layerRows, PlanChangedError } from '../server/export/rows.js'
+import { COLUMNS, type ExportLayer } from '../server/export/columns.js'
+import { properties } from '../server/export/values.js'
 import type { Queryable } from '../server/db/index.js'
 
 const HAS_OGR = spawnSync('ogrinfo', ['--version']).status === 0
@@ -197,5 +199,37 @@ describe(`plan exports on ${BACKEND}`, () => {
     }
     await expect(read()).rejects.toBeInstanceOf(PlanChangedError)
     expect(edited).toBe(true)
+  })
+
+  it('GeoJSON built by the database is byte for byte what JSON.stringify writes from the exported rows', async () => {
+    // A plan of its own: awkward names, a unit without a name or grid, a fractional weight field.
+    const p = await createPlanFixture(db, { name: '转义"测试' })
+    const names = ['quote " back\\slash', 'line\nbreak\ttab\r', 'ctl \u0001\u001f\u007f', 'emoji 🏠 和平 \u2028', null]
+    for (const [i, name] of names.entries()) await db.query('UPDATE units SET name = $2 WHERE id = $1', [p.units[i].id, name])
+    const scores = [12.5, 0.1, 1 / 3, 123456.789, 2 ** 40, 0.0001, 7, -3.25, 'x', null]
+    for (const [i, v] of scores.entries()) {
+      await db.query(`UPDATE units SET attrs = jsonb_build_object('score', $2::jsonb) WHERE id = $1`, [p.units[i].id, JSON.stringify(v)])
+    }
+    await db.query(`UPDATE plans SET params = '{"weight":"score"}' WHERE id = $1`, [p.planId])
+    await db.query('DELETE FROM unit_grids WHERE plan_id = $1 AND unit_id = $2', [p.planId, p.units[11].id])
+    await db.query(`UPDATE grids SET name = $2 WHERE id = $1`, [p.grids.G002, '网格 "二" \\ \n'])
+    const { rows } = await db.query<{ version: number }>('SELECT version FROM plans WHERE id = $1', [p.planId])
+    const version = rows[0].version
+    for (const layer of ['units', 'grids', 'cells'] as ExportLayer[]) {
+      const cols = COLUMNS[layer]
+      const features: string[] = []
+      for await (const row of layerRows(db, layer, p.planId, version)) {
+        const props = properties(row, cols)
+        features.push(`{"type":"Feature","id":${JSON.stringify(props[cols[0].name])},"geometry":${row.geometry ?? 'null'},"properties":${JSON.stringify(props)}}`)
+      }
+      const want = `{"type":"FeatureCollection","name":"plan-${p.planId}-v${version}-${layer}","features":[\n${features.join(',\n')}\n]}\n`
+      const r = await get(`/api/plans/${p.planId}/export.geojson?layer=${layer}`)
+      expect(r.statusCode).toBe(200)
+      expect(r.body, layer).toBe(want)
+    }
+    const units = (await get(`/api/plans/${p.planId}/export.geojson?layer=units`)).json().features
+    expect(units.map((f: { properties: { name: string | null } }) => f.properties.name).slice(0, 5)).toEqual(names)
+    expect(units.map((f: { properties: { weight: number | null } }) => f.properties.weight).slice(0, 10)).toEqual([12.5, 0.1, 1 / 3, 123456.789, 2 ** 40, 0.0001, 7, -3.25, 0, 0])
+    expect(units[11].properties).toMatchObject({ grid_id: null, grid_code: null, parent: null, cell_id: null, cell_code: null, locked: false })
   })
 })

@@ -1,26 +1,14 @@
-import type { Column, ExportRow } from './columns.js'
-import { properties } from './values.js'
-
-/** Chunks are flushed at about this many characters, so the socket gets few, reasonably sized writes. */
-const CHUNK = 64 * 1024
-
 /**
- * An RFC 7946 FeatureCollection as text chunks, one feature per line. Geometry text comes from the
- * database already in the right-hand rule and is spliced in as is (never parsed); `id` is the first
- * column (unit_id, grid_id or cell_id).
+ * An RFC 7946 FeatureCollection as text chunks, one feature per line, from pages of feature text that
+ * the database writes (repo/exports.ts geojsonPage: geometry in the right-hand rule, `id` = the first
+ * column, properties in column order), so this only concatenates.
  */
-export async function* geojsonChunks(rows: AsyncIterable<ExportRow>, columns: readonly Column[], name: string): AsyncGenerator<string> {
-  let out = `{"type":"FeatureCollection","name":${JSON.stringify(name)},"features":[\n`
+export async function* geojsonChunks(pages: AsyncIterable<string>, name: string): AsyncGenerator<string> {
+  yield `{"type":"FeatureCollection","name":${JSON.stringify(name)},"features":[\n`
   let first = true
-  const idCol = columns[0]
-  for await (const row of rows) {
-    const props = properties(row, columns)
-    out += `${first ? '' : ',\n'}{"type":"Feature","id":${JSON.stringify(props[idCol.name])},"geometry":${row.geometry ?? 'null'},"properties":${JSON.stringify(props)}}`
+  for await (const page of pages) {
+    yield first ? page : `,\n${page}`
     first = false
-    if (out.length >= CHUNK) {
-      yield out
-      out = ''
-    }
   }
-  yield `${out}\n]}\n`
+  yield '\n]}\n'
 }

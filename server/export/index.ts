@@ -5,7 +5,7 @@ import { COLUMNS, type ExportLayer } from './columns.js'
 import { csvChunks } from './csv.js'
 import { flatgeobufChunks } from './flatgeobuf.js'
 import { geojsonChunks } from './geojson.js'
-import { assignmentRows, layerRows } from './rows.js'
+import { assignmentRows, geojsonPages, layerRows } from './rows.js'
 import { shapefileZip } from './shapefile.js'
 
 export type ExportFormat = 'geojson' | 'csv' | 'shp.zip' | 'fgb'
@@ -42,7 +42,7 @@ export async function exportStream(db: Queryable, r: ExportRequest): Promise<Rea
   const columns = COLUMNS[r.layer]
   switch (r.format) {
     case 'geojson':
-      return Readable.from(geojsonChunks(layerRows(db, r.layer, r.planId, r.version), columns, name))
+      return Readable.from(geojsonChunks(geojsonPages(db, r.layer, r.planId, r.version), name))
     case 'csv':
       return Readable.from(csvChunks(assignmentRows(db, r.planId, r.version), { bom: r.bom }))
     case 'fgb': {

@@ -1,11 +1,17 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type { Queryable } from '../db/index.js'
-import { assignmentPage, exportPage, gridLookup, planHead, type AssignmentRow } from '../repo/exports.js'
+import { assignmentPage, exportPage, geojsonPage, gridLookup, planHead, type AssignmentRow } from '../repo/exports.js'
 import type { ExportLayer, ExportRow } from './columns.js'
 import { HttpError } from '../plugins/errors.js'
 
 /** Rows per page: big enough that a 100k-unit export is ~100 queries, small enough to keep memory flat. */
 export const PAGE_SIZE = 1000
+
+/**
+ * Features per page of the GeoJSON text export: one string of ~0.4 KB per unit feature, so a page is
+ * under 1 MB and a 100k-unit export is ~50 statements.
+ */
+export const GEOJSON_PAGE_SIZE = 2000
 
 /** Thrown when the plan gets a new version while its export is being read. */
 export class PlanChangedError extends HttpError {
@@ -64,5 +70,25 @@ export async function* assignmentRows(db: Queryable, planId: number, version: nu
   for await (const row of paged(db, planId, version, (after) => assignmentPage(db, planId, version, after, PAGE_SIZE))) {
     const g = row.grid_id === null ? undefined : grids.get(Number(row.grid_id))
     yield { ...row, grid_code: g?.code ?? null, cell_code: g?.cell_code ?? null }
+  }
+}
+
+/**
+ * The GeoJSON features of one layer of a plan at `version` as text pages built by the database (features
+ * joined by ",\n"), one page in memory at a time, version-guarded like `paged`.
+ */
+export async function* geojsonPages(db: Queryable, layer: ExportLayer, planId: number, version: number): AsyncGenerator<string> {
+  let after = 0
+  for (;;) {
+    const page = await geojsonPage(db, layer, planId, version, after, GEOJSON_PAGE_SIZE)
+    if (page.n === 0) {
+      const head = await planHead(db, planId)
+      if (!head || head.version !== version) throw new PlanChangedError(planId, version)
+      return
+    }
+    yield page.text
+    await yieldToEventLoop()
+    after = page.last
+    if (page.n < GEOJSON_PAGE_SIZE) return
   }
 }

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/index.js'
-import type { ExportLayer, ExportRow } from '../export/columns.js'
+import { COLUMNS, type Column, type ExportLayer, type ExportRow } from '../export/columns.js'
 
 /** The plan's id and current version, or null when there is no such plan. */
 export async function planHead(db: Queryable, planId: number): Promise<{ id: number; version: number } | null> {
@@ -79,6 +79,66 @@ const PAGE: Record<ExportLayer, string> = {
 export async function exportPage(db: Queryable, layer: ExportLayer, planId: number, version: number, after: number, limit: number) {
   const { rows } = await db.query<ExportRow>(PAGE[layer], [planId, version, after, limit])
   return rows
+}
+
+/**
+ * A column of row `f` as JSON text, the way JSON.stringify writes export/values.ts's columnValue: text as
+ * a JSON string (to_json escapes exactly what JSON.stringify does: quote, backslash, control characters),
+ * numbers as numbers, null for a missing or non-finite number. A float that holds an integer is written
+ * without a fraction ("200", as JavaScript writes 200); other floats as PostgreSQL's shortest round-trip
+ * text, which is JavaScript's too between 1e-4 and 1e15 (outside that range the same number is written in
+ * exponent form, e.g. 1e-05 where JavaScript writes 0.00001).
+ */
+function jsonValue(col: Column): string {
+  const v = `f.${col.name}`
+  switch (col.kind) {
+    case 'text':
+      return `COALESCE(to_json(${v}::text)::text, 'null')`
+    case 'int':
+      return `COALESCE(${v}::bigint::text, 'null')`
+    case 'float':
+      return `CASE WHEN ${v} IS NULL OR ${v}::float8 IN ('NaN', 'Infinity', '-Infinity') THEN 'null'
+                   WHEN ${v}::float8 = trunc(${v}::float8) AND abs(${v}::float8) < 1e15 THEN trunc(${v}::float8)::bigint::text
+                   ELSE ${v}::float8::text END`
+    case 'bool':
+      return `CASE WHEN ${v} IS NULL THEN 'null' WHEN ${v} THEN 'true' ELSE 'false' END`
+  }
+}
+
+// The units page of the GeoJSON text export: PAGE.units with the grid, cell and lock joined (what
+// gridLookup supplies to the row-by-row exports), in the column names of COLUMNS.units.
+const UNITS_FULL = `SELECT u.id AS key, u.ext_id AS unit_id, u.name, g.code AS parent, ug.grid_id, g.code AS grid_code,
+                 c.id AS cell_id, c.code AS cell_code, cm.code AS community, u.population, u.households,
+                 ${WEIGHT_SQL} AS weight, COALESCE(g.locked, false) AS locked, ${geojson('u.geom')} AS geometry
+            FROM plans p
+            JOIN units u ON u.district_id = p.district_id
+            LEFT JOIN unit_grids ug ON ug.plan_id = p.id AND ug.unit_id = u.id AND ug.unit_id > $3
+            LEFT JOIN grids g ON g.id = ug.grid_id
+            LEFT JOIN grid_cells gc ON gc.plan_id = p.id AND gc.grid_id = ug.grid_id
+            LEFT JOIN cells c ON c.id = gc.cell_id
+            LEFT JOIN communities cm ON cm.id = u.community_id
+           WHERE p.id = $1 AND p.version = $2 AND u.id > $3
+           ORDER BY u.id LIMIT $4`
+
+/**
+ * One page of a layer as GeoJSON text built by the database: the features, one per line, joined by
+ * ",\n", exactly as export/geojson.ts writes them; with the number of features and the last key.
+ */
+const GEOJSON_PAGE = Object.fromEntries(
+  (['units', 'grids', 'cells'] as const).map((layer) => {
+    const cols = COLUMNS[layer]
+    const props = cols.map((c, i) => `'${i ? ',' : ''}"${c.name}":' || ${jsonValue(c)}`).join(' || ')
+    const feature = `'{"type":"Feature","id":' || ${jsonValue(cols[0])} || ',"geometry":' || COALESCE(f.geometry, 'null')
+                     || ',"properties":{' || ${props} || '}}'`
+    return [layer, `SELECT count(*)::int AS n, max(f.key) AS last, string_agg(${feature}, E',\n' ORDER BY f.key) AS text
+                      FROM (${layer === 'units' ? UNITS_FULL : PAGE[layer]}) f`]
+  }),
+) as Record<ExportLayer, string>
+
+/** One page of GeoJSON feature text in key order after `after` (n = 0: the end, or the version moved on). */
+export async function geojsonPage(db: Queryable, layer: ExportLayer, planId: number, version: number, after: number, limit: number) {
+  const { rows } = await db.query<{ n: number; last: number | null; text: string | null }>(GEOJSON_PAGE[layer], [planId, version, after, limit])
+  return { n: rows[0].n, last: Number(rows[0].last ?? after), text: rows[0].text ?? '' }
 }
 
 export interface GridInfo {
