@@ -12,6 +12,8 @@ import type { Db } from '../server/db/index.js'
 import { encodeTopology, roundOutward } from '../server/routes/topology/encode.js'
 import { TOPOLOGY_TYPE } from '../server/schemas/topology.js'
 import { decodeTopology, sameUnits, TopologyFormatError, type Topology } from '../web/src/api/topology.js'
+import { planStateFromApi } from '../web/src/api/load.js'
+import { moveUnits, violations } from '../web/src/ops/index.js'
 import { build } from './helpers/app.js'
 import { tokenFor, userFor } from './helpers/auth.js'
 import { BACKEND, createTestDb } from './helpers/db.js'
@@ -159,6 +161,44 @@ describe(`GET /api/plans/:id/topology on ${BACKEND}`, () => {
     const other = await app.inject({ method: 'POST', url: '/api/plans', headers: planner, payload: { districtId: t.districtId, name: '空' } })
     expect(other.statusCode).toBe(201)
     expect((await topology(other.json().id)).etag).toBe(etag)
+  })
+
+  it('with it, the editor\'s live contiguity names the same broken grids as the server\'s metrics', async () => {
+    const load = async () => {
+      const [detail, units] = [(await get(`/api/plans/${planId}`)).json(), (await get(`/api/plans/${planId}/units`)).json()]
+      const { t: topo } = await topology()
+      expect(sameUnits(topo, units.units.id)).toBe(true)
+      const { state } = planStateFromApi(detail, units)
+      return { ...state, adjacency: topo.adjacency }
+    }
+    const broken = (s: Awaited<ReturnType<typeof load>>) =>
+      violations(s).flatMap((v) => (v.kind === 'non-contiguous' ? [`${s.grids[v.grid]!.id}:${v.pieces}`] : [])).sort()
+    const serverBroken = async () => {
+      const m = (await get(`/api/plans/${planId}/metrics`)).json()
+      return (m.violations as { code: string; gridId?: number; message: string }[])
+        .filter((v) => v.code === 'not-contiguous')
+        .map((v) => `${v.gridId}:${/in (\d+) pieces/.exec(v.message)![1]}`)
+        .sort()
+    }
+    const s = await load()
+    expect(broken(s)).toEqual([])
+    expect(await serverBroken()).toEqual([])
+    // two units of C1's south grid (3 × 2) go north, leaving its south-west unit touching the rest only at
+    // a corner: two pieces by rook adjacency, one if corners counted; (1, 0) is a detached piece of the north grid
+    const middle = [t.at(1, 0), t.at(0, 1)]
+    const south = s.unitGrid[s.unitIds.indexOf(String(middle[0]))]!
+    const north = s.unitGrid[s.unitIds.indexOf(String(t.at(1, 2)))]!
+    const local = moveUnits(s, { units: middle.map((u) => s.unitIds.indexOf(String(u))), grid: north })
+    expect(local.valid).toBe(true)
+    if (!local.valid) return
+    expect(broken(local.state)).toEqual([`${s.grids[south]!.id}:2`, `${s.grids[north]!.id}:2`].sort())
+    const edit = await app.inject({
+      method: 'POST', url: `/api/plans/${planId}/edits`, headers: { ...planner, 'if-match': `"${s.version}"` },
+      payload: { op: 'move', units: middle, grid: Number(s.grids[north]!.id), allowDisconnected: true },
+    })
+    expect(edit.statusCode, edit.body).toBe(200)
+    expect(await serverBroken()).toEqual(broken(local.state))
+    expect(broken(await load())).toEqual(broken(local.state))
   })
 
   it('an import of units changes it: the new unit, its neighbours and a new ETag', async () => {
