@@ -13,7 +13,7 @@ import { encodeTopology, roundOutward } from '../server/routes/topology/encode.j
 import { TOPOLOGY_TYPE } from '../server/schemas/topology.js'
 import { decodeTopology, sameUnits, TopologyFormatError, type Topology } from '../web/src/api/topology.js'
 import { planStateFromApi } from '../web/src/api/load.js'
-import { moveUnits, violations } from '../web/src/ops/index.js'
+import { moveUnits, violations, type PlanState } from '../web/src/ops/index.js'
 import { build } from './helpers/app.js'
 import { tokenFor, userFor } from './helpers/auth.js'
 import { BACKEND, createTestDb } from './helpers/db.js'
@@ -164,14 +164,14 @@ describe(`GET /api/plans/:id/topology on ${BACKEND}`, () => {
   })
 
   it('with it, the editor\'s live contiguity names the same broken grids as the server\'s metrics', async () => {
-    const load = async () => {
+    const load = async (): Promise<PlanState> => {
       const [detail, units] = [(await get(`/api/plans/${planId}`)).json(), (await get(`/api/plans/${planId}/units`)).json()]
       const { t: topo } = await topology()
       expect(sameUnits(topo, units.units.id)).toBe(true)
       const { state } = planStateFromApi(detail, units)
       return { ...state, adjacency: topo.adjacency }
     }
-    const broken = (s: Awaited<ReturnType<typeof load>>) =>
+    const broken = (s: PlanState) =>
       violations(s).flatMap((v) => (v.kind === 'non-contiguous' ? [`${s.grids[v.grid]!.id}:${v.pieces}`] : [])).sort()
     const serverBroken = async () => {
       const m = (await get(`/api/plans/${planId}/metrics`)).json()
