@@ -9,10 +9,24 @@ export type Ring = ReadonlyArray<readonly [number, number]>
 
 /** Whether (x, y) lies inside the ring (even-odd; a point exactly on an edge may fall either way). */
 export function pointInRing(x: number, y: number, ring: Ring): boolean {
+  return inFlatRing(x, y, flatten(ring))
+}
+
+/** The ring as one Float64Array (x0, y0, x1, y1, …): the hot loop reads numbers, not small arrays. */
+function flatten(ring: Ring): Float64Array {
+  const f = new Float64Array(ring.length * 2)
+  ring.forEach(([x, y], i) => {
+    f[i * 2] = x
+    f[i * 2 + 1] = y
+  })
+  return f
+}
+
+function inFlatRing(x: number, y: number, r: Float64Array): boolean {
   let inside = false
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i]!
-    const [xj, yj] = ring[j]!
+  const n = r.length
+  for (let i = 0, j = n - 2; i < n; j = i, i += 2) {
+    const xi = r[i]!, yi = r[i + 1]!, xj = r[j]!, yj = r[j + 1]!
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside
   }
   return inside
@@ -24,12 +38,13 @@ export function pointInRing(x: number, y: number, ring: Ring): boolean {
  */
 export function unitsInRing(ring: Ring, centres: Float64Array): number[] {
   if (ring.length < 3) return []
+  const r = flatten(ring)
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity
-  for (const [x, y] of ring) {
-    if (x < x0) x0 = x
-    if (x > x1) x1 = x
-    if (y < y0) y0 = y
-    if (y > y1) y1 = y
+  for (let i = 0; i < r.length; i += 2) {
+    x0 = Math.min(x0, r[i]!)
+    x1 = Math.max(x1, r[i]!)
+    y0 = Math.min(y0, r[i + 1]!)
+    y1 = Math.max(y1, r[i + 1]!)
   }
   const out: number[] = []
   const n = centres.length / 2
@@ -37,7 +52,7 @@ export function unitsInRing(ring: Ring, centres: Float64Array): number[] {
     const x = centres[u * 2]!, y = centres[u * 2 + 1]!
     // NaN fails every comparison, so units without geometry drop out here
     if (!(x >= x0 && x <= x1 && y >= y0 && y <= y1)) continue
-    if (pointInRing(x, y, ring)) out.push(u)
+    if (inFlatRing(x, y, r)) out.push(u)
   }
   return out
 }
