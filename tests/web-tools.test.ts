@@ -154,6 +154,9 @@ describe('brush preview and tooltip', () => {
     expect(erase).toEqual({ icon: '○', kind: 'info', lines: ['90 households under the brush', '60 households would become unassigned'] })
     const none = tooltipContent(zh, brushPreview(s, [0], 0), { weightOn: 'population', noTarget: true })!
     expect(none.lines[1]).toBe('先点击一个网格作为目标')
+    // the first line names what the weight is under
+    expect(tooltipContent(en, brushPreview(s, [0, 1], 1), { weightOn: 'population', source: 'lasso' })!.lines[0]).toBe('210 people inside the lasso')
+    expect(tooltipContent(zh, brushPreview(s, [4, 5], 2), { weightOn: 'population', source: 'community' })!.lines[0]).toBe('该社区（村） 290 人')
   })
 })
 

@@ -200,6 +200,9 @@ export const en: Messages = {
   units: { people: 'people', households: 'households' },
   tooltip: {
     under: '{{amount}} under the brush',
+    underLasso: '{{amount}} inside the lasso',
+    underGrid: '{{amount}} in this grid',
+    underCommunity: '{{amount}} in this community',
     effect: '{{code}}: {{delta}} → {{after}}, {{status}}',
     erase: '{{amount}} would become unassigned',
     pickTarget: 'Click a grid first to make it the target',

@@ -198,6 +198,9 @@ export const zhCN = {
   units: { people: '人', households: '户' },
   tooltip: {
     under: '笔刷下 {{amount}}',
+    underLasso: '套索内 {{amount}}',
+    underGrid: '该网格 {{amount}}',
+    underCommunity: '该社区（村） {{amount}}',
     effect: '网格 {{code}}：{{delta}} → {{after}}，{{status}}',
     erase: '{{amount}} 将变为未分配',
     pickTarget: '先点击一个网格作为目标',

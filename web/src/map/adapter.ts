@@ -211,13 +211,14 @@ export class EditorMap {
     // overlays above the base outlines
     add({ id: 'units-chg', type: 'line', source: 'plan-units', ...sl('units'), paint: { 'line-color': '#c2185b', 'line-width': 2.5, 'line-dasharray': [1.5, 1], 'line-opacity': ['case', ['boolean', ['feature-state', 'chg'], false], 1, 0] } }, 'units', undefined)
     add({ id: 'units-sel', type: 'line', source: 'plan-units', ...sl('units'), paint: { 'line-color': '#000', 'line-width': 2.5, 'line-opacity': ['case', ['boolean', ['feature-state', 'sel'], false], 1, 0] } }, 'units', undefined)
-    // grid codes (tiles: grid_code; the GeoJSON export: code), placed inside each polygon, hidden where they collide
+    // grid codes (tiles: grid_code; the GeoJSON export: code), placed inside each polygon, hidden where they
+    // collide: from z11, where the larger grids of a district view have room for a 15-digit code
     add({
-      id: 'grids-label', type: 'symbol', source: 'plan-grids', ...sl('grids'), minzoom: 12,
+      id: 'grids-label', type: 'symbol', source: 'plan-grids', ...sl('grids'), minzoom: 11,
       layout: {
         'text-field': ['to-string', ['coalesce', ['get', 'grid_code'], ['get', 'code'], '']],
         'text-font': LABEL_FONT,
-        'text-size': ['interpolate', ['linear'], ['zoom'], 12, 10, 16, 14],
+        'text-size': ['interpolate', ['linear'], ['zoom'], 11, 10, 16, 14],
         'text-padding': 4,
         'text-max-width': 8,
       },

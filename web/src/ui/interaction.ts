@@ -1,15 +1,13 @@
 import type { EditorMap, MapPointer } from '../map/adapter.js'
 import type { Ctx } from './context.js'
 import { assignCell, bandStatus, gridWeights, mergeGrids, moveUnits, splitGrid, unitWeight } from '../ops/index.js'
-import { extendLasso, unitsInRing } from '../ops/lasso.js'
 import { parentFill, parentUnits, type ParentScope } from '../ops/parent-fill.js'
 import { brushPreview, type BrushPreview } from '../ops/preview.js'
 import { h } from './dom.js'
 import { BrushTooltip, tooltipContent } from './tooltip.js'
+import { Lasso } from './lasso.js'
 
 export type Tool = 'select' | 'brush' | 'box' | 'lasso' | 'parent' | 'eraser' | 'split' | 'merge' | 'assign'
-
-const SVG = 'http://www.w3.org/2000/svg'
 
 /**
  * Turns pointer gestures on the map into edit operations: brush strokes (one drag = one step), box
@@ -26,9 +24,7 @@ export class Interaction {
   private spaceHeld = false
   /** Parent brush: fill the grid or the community under the cursor. */
   parentScope: ParentScope = 'grid'
-  private lasso: Array<[number, number]> | undefined
-  private lassoEl = document.createElementNS(SVG, 'svg')
-  private lassoLine = document.createElementNS(SVG, 'polyline')
+  private readonly lasso: Lasso
   private tooltip = new BrushTooltip()
   private hoverAt: MapPointer | undefined
   private hoverQueued = false
@@ -43,16 +39,13 @@ export class Interaction {
     private readonly ctx: Ctx,
     private readonly changed: () => void,
   ) {
-    this.lassoEl.setAttribute('class', 'gw-lasso')
-    this.lassoEl.setAttribute('aria-hidden', 'true')
-    Object.assign(this.lassoEl.style, { position: 'absolute', left: '0', top: '0', width: '100%', height: '100%', pointerEvents: 'none', zIndex: '3', display: 'none' })
-    Object.assign(this.lassoLine.style, { fill: 'rgba(0,80,208,.12)', stroke: '#000', strokeWidth: '2', strokeDasharray: '5 3' })
-    this.lassoEl.append(this.lassoLine)
-    map.canvas.append(this.boxEl, this.brushEl, this.lassoEl, this.tooltip.el)
+    this.lasso = new Lasso(map)
+    map.canvas.append(this.boxEl, this.brushEl, this.lasso.el, this.tooltip.el)
     map.onPointer((e) => this.pointer(e))
     window.addEventListener('keydown', (e) => {
       if (e.code === 'Space' && !e.repeat && !(e.target instanceof HTMLInputElement) && !(e.target instanceof HTMLButtonElement) && !e.isComposing) {
         this.spaceHeld = true
+        this.tooltip.hide()
         this.updatePan()
       }
     })
@@ -69,7 +62,7 @@ export class Interaction {
     if (tool === 'parent' && this.tool === 'parent') this.parentScope = this.parentScope === 'grid' ? 'community' : 'grid'
     this.tool = tool
     this.tooltip.hide()
-    this.endLasso()
+    this.lasso.end()
     const s = this.ctx.session
     if (tool === 'assign' && s) s.targetCell = s.selectedCell
     this.updatePan()
@@ -121,9 +114,7 @@ export class Interaction {
         if (e.button !== 0) return
         this.down = e
         if (this.tool === 'lasso' && !e.shiftKey) {
-          this.lasso = [[e.x, e.y]]
-          this.lassoEl.style.display = ''
-          this.drawLasso()
+          this.lasso.start(e.x, e.y)
         } else if (boxing && this.tool !== 'select') {
           this.boxEl.hidden = false
           this.drawBox(e, e)
@@ -140,20 +131,16 @@ export class Interaction {
         break
       case 'move':
         if (!this.down) return
-        if (this.lasso) {
-          if (extendLasso(this.lasso, e.x, e.y)) this.drawLasso()
-        } else if (!this.boxEl.hidden) this.drawBox(this.down, e)
+        if (this.lasso.points) this.lasso.extend(e.x, e.y)
+        else if (!this.boxEl.hidden) this.drawBox(this.down, e)
         else if (this.painting && s.stroking) this.paintAt(e)
         break
       case 'up': {
         const start = this.down
         this.down = undefined
         if (!start) return
-        if (this.lasso) {
-          const ring = this.lasso
-          this.endLasso()
-          this.lassoDone(ring)
-        } else if (!this.boxEl.hidden) {
+        if (this.lasso.points) this.lassoDone(this.lasso.end())
+        else if (!this.boxEl.hidden) {
           this.boxEl.hidden = true
           this.updatePan()
           this.boxDone(start, e)
@@ -202,50 +189,10 @@ export class Interaction {
 
   // ---- lasso ----
 
-  private drawLasso() {
-    this.lassoLine.setAttribute('points', (this.lasso ?? []).map(([x, y]) => `${x},${y}`).join(' '))
-  }
-
-  private endLasso() {
-    this.lasso = undefined
-    this.lassoEl.style.display = 'none'
-    this.lassoLine.setAttribute('points', '')
-  }
-
-  /** Units whose centre lies inside a lasso drawn in screen points (the ring is tested in lng/lat). */
-  lassoUnits(screenRing: ReadonlyArray<readonly [number, number]>): number[] {
-    const s = this.ctx.session
-    if (!s || screenRing.length < 3) return []
-    return unitsInRing(screenRing.map((p) => this.map.unproject([p[0], p[1]])), this.centres())
-  }
-
-  private centreCache: { session: object; centres: Float64Array; complete: boolean } | undefined
-
-  /** Centres (lng, lat) of the session's unit boxes, cached until the session changes or missing boxes may have arrived. */
-  private centres(): Float64Array {
-    const s = this.ctx.session!
-    const c = this.centreCache
-    if (c && c.session === s && c.complete) return c.centres
-    const n = s.state.unitIds.length
-    const centres = new Float64Array(n * 2).fill(NaN)
-    let complete = true
-    for (let u = 0; u < n; u++) {
-      const b = s.boxOfUnits([u])
-      if (!b) {
-        complete = false
-        continue
-      }
-      centres[u * 2] = (b[0] + b[2]) / 2
-      centres[u * 2 + 1] = (b[1] + b[3]) / 2
-    }
-    this.centreCache = { session: s, centres, complete }
-    return centres
-  }
-
   private lassoDone(ring: Array<[number, number]>) {
     const s = this.ctx.session!
-    const units = this.lassoUnits(ring)
     if (ring.length < 3) return
+    const units = this.lasso.units(s, ring)
     const grid = this.target(units.map((u) => s.state.unitIds[u]!))
     if (grid < 0) {
       this.ctx.status('info', this.ctx.i18n.t('tooltip.pickTarget'))
@@ -313,8 +260,12 @@ export class Interaction {
   // ---- the tooltip ----
 
   /** Schedules a tooltip update for the pointer at `e`, at most once per animation frame. */
+  private get hasTooltip() {
+    return this.painting || this.tool === 'parent' || this.tool === 'lasso'
+  }
+
   private hover(e: MapPointer) {
-    if (!(this.painting || this.tool === 'parent' || this.tool === 'lasso')) return
+    if (!this.hasTooltip) return
     this.hoverAt = e
     if (this.hoverQueued) return
     this.hoverQueued = true
@@ -330,11 +281,10 @@ export class Interaction {
     if (!s) return undefined
     const st = s.state
     const eraser = this.tool === 'eraser'
-    const grid = eraser ? -1 : s.targetGrid
     let units: number[]
     if (this.tool === 'lasso') {
-      if (!this.lasso) return undefined
-      units = this.lassoUnits(this.lasso)
+      if (!this.lasso.points) return undefined
+      units = this.lasso.units(s, this.lasso.points)
     } else if (this.tool === 'parent') {
       const id = this.map.unitAt(e.x, e.y)
       const u = id === undefined ? undefined : s.unitIndex.get(id)
@@ -343,6 +293,8 @@ export class Interaction {
       const [a, b] = this.brushBox(e as MapPointer)
       units = this.map.unitsInBox(a, b).map((id) => s.unitIndex.get(id)).filter((u): u is number => u !== undefined)
     }
+    // as in target(): without a target grid, brush and lasso paint into the grid of the first unit they meet
+    const grid = eraser ? -1 : s.targetGrid >= 0 ? s.targetGrid : this.tool === 'parent' || !units.length ? -1 : st.unitGrid[units[0]!]!
     if (s.stroking && this.strokeBase !== undefined && grid >= 0) {
       // during a stroke: what the stroke has done so far to the target grid
       let under = 0
@@ -367,7 +319,8 @@ export class Interaction {
 
   private updateTooltip(e: MapPointer) {
     const s = this.ctx.session
-    const p = this.previewAt(e)
+    // the tool may have changed since this update was scheduled
+    const p = this.hasTooltip && !this.spaceHeld ? this.previewAt(e) : undefined
     if (!s || !p) return this.tooltip.hide()
     const noTarget = p.grid < 0 && this.tool !== 'eraser'
     const content = tooltipContent(this.ctx.i18n, p.preview, {
@@ -375,6 +328,7 @@ export class Interaction {
       weightOn: s.state.band.on,
       noTarget,
       reason: (r) => this.reasonText(r),
+      source: this.tool === 'lasso' ? 'lasso' : this.tool === 'parent' ? this.parentScope : 'brush',
     })
     if (!content) return this.tooltip.hide()
     const size = this.map.size

@@ -6,7 +6,7 @@ import { BRUSH_SIZES } from './keys.js'
 import { setCellLock, setGridLock, canUndo, canRedo } from '../ops/index.js'
 import { showShortcuts } from './dialogs.js'
 
-const TOOL_ICONS: Record<Tool, string> = { select: '↖', brush: '●', box: '▭', lasso: '➰', parent: '▣', eraser: '⌫', split: '✂', merge: '⊕', assign: '▦' }
+const TOOL_ICONS: Record<Tool, string> = { select: '↖', brush: '●', box: '▭', lasso: '◌', parent: '▣', eraser: '⌫', split: '✂', merge: '⊕', assign: '▦' }
 const TOOL_KEYS: Partial<Record<Tool, string>> = { select: 'V', brush: 'B', box: 'R', lasso: 'L', parent: 'P', eraser: 'E' }
 
 /** Tool buttons (pressed state via aria-pressed), brush size, lock buttons, undo/redo. */

@@ -18,14 +18,16 @@ export function formatDelta(n: number, lang: Language): string {
 
 /**
  * What the tooltip says for a brush preview over the target grid (code `code`), e.g. "+120 → 935, in
- * band". `preview.grid` -1 is the eraser. `noTarget` when no target grid is chosen yet.
+ * band". `preview.grid` -1 is the eraser. `noTarget` when no target grid is chosen yet; `source` names
+ * what the weight is under (the brush, the lasso, the parent brush's grid or community).
  */
-export function tooltipContent(i18n: Pick<I18n, 't' | 'lang'>, p: BrushPreview | undefined, opts: { code?: string; weightOn: 'population' | 'households'; noTarget?: boolean; reason?: (r: string) => string }): TooltipContent | undefined {
+export function tooltipContent(i18n: Pick<I18n, 't' | 'lang'>, p: BrushPreview | undefined, opts: { code?: string; weightOn: 'population' | 'households'; noTarget?: boolean; reason?: (r: string) => string; source?: 'brush' | 'lasso' | 'grid' | 'community' }): TooltipContent | undefined {
   const { t, lang } = i18n
   const amount = (n: number) => `${formatCount(n, lang)} ${t(opts.weightOn === 'households' ? 'units.households' : 'units.people')}`
-  if (opts.noTarget) return { icon: 'ℹ', kind: 'info', lines: p ? [t('tooltip.under', { amount: amount(p.under) }), t('tooltip.pickTarget')] : [t('tooltip.pickTarget')] }
+  const underKey = ({ brush: 'tooltip.under', lasso: 'tooltip.underLasso', grid: 'tooltip.underGrid', community: 'tooltip.underCommunity' } as const)[opts.source ?? 'brush']
+  if (opts.noTarget) return { icon: 'ℹ', kind: 'info', lines: p ? [t(underKey, { amount: amount(p.under) }), t('tooltip.pickTarget')] : [t('tooltip.pickTarget')] }
   if (!p) return undefined
-  const lines = [t('tooltip.under', { amount: amount(p.under) })]
+  const lines = [t(underKey, { amount: amount(p.under) })]
   if (!p.valid) {
     // moving nothing because everything is already in the target is not a warning
     if (p.reason === 'no-change' || p.reason === 'empty-selection') return { icon: 'ℹ', kind: 'info', lines }
