@@ -14,7 +14,6 @@ import type { AuthUser } from '../plugins/auth.js'
 import { gridCodes, cellCodes } from '../../geo/coding/index.js'
 import {
   cancelRequested,
-  failOrphans,
   finishJob,
   getJob,
   insertJob,
@@ -32,6 +31,7 @@ import { districtGraph } from '../routes/plans/measure.js'
 import { runSteps } from '../routes/plans/edits.js'
 import type { EngineInput, EngineOutput } from './engine.js'
 import { runInWorker } from './run.js'
+import { keepJobAlive, sweepOrphans } from './heartbeat.js'
 
 const QUEUE = 'gridweave-plan-jobs'
 
@@ -71,6 +71,9 @@ export class JobRunner {
   private boss: PgBoss | null = null
   private starting: Promise<void> | null = null
   private running = new Map<string, AbortController>()
+  /** Heartbeats of this runner's jobs (see heartbeat.ts); dropped at stop as a crash would drop them. */
+  private beats = new Map<string, () => void>()
+  private stopSweep: () => void = () => {}
   private stopped = false
   private workerId: string | null = null
 
@@ -96,7 +99,9 @@ export class JobRunner {
       await boss.start()
       await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 0, expireInSeconds: 3600 } as never)
       this.boss = boss
-      await failOrphans(this.db, 3600)
+      // Jobs of a process that died (SIGKILL, crash) are failed: at once on the embedded database, once
+      // their heartbeat is stale on PostgreSQL (other replicas may be running theirs).
+      this.stopSweep = await sweepOrphans(this.db)
       if (this.opts.work !== false) {
         this.workerId = await boss.work<{ jobId: string }>(QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
           await this.process(job.data.jobId)
@@ -128,6 +133,9 @@ export class JobRunner {
    */
   async stop(): Promise<void> {
     this.stopped = true
+    this.stopSweep()
+    for (const release of this.beats.values()) release()
+    this.beats.clear()
     for (const c of this.running.values()) c.abort()
     if (this.starting) await this.starting.catch(() => {})
     await this.boss?.stop({ graceful: false, wait: true, close: false } as never).catch(() => {})
@@ -135,7 +143,8 @@ export class JobRunner {
 
   private async process(jobId: string): Promise<void> {
     if (this.stopped) return
-    if (!(await startJob(this.db, jobId))) return
+    this.beats.set(jobId, keepJobAlive(this.db, jobId))
+    if (!(await startJob(this.db, jobId))) return this.release(jobId)
     const job = (await getJob(this.db, jobId))!
     const abort = new AbortController()
     this.running.set(jobId, abort)
@@ -159,7 +168,13 @@ export class JobRunner {
     } finally {
       clearInterval(poll)
       this.running.delete(jobId)
+      this.release(jobId)
     }
+  }
+
+  private release(jobId: string) {
+    this.beats.get(jobId)?.()
+    this.beats.delete(jobId)
   }
 
   private async execute(job: JobRow, signal: AbortSignal) {

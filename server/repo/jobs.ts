@@ -88,14 +88,33 @@ export async function cancelRequested(db: Queryable, id: string): Promise<boolea
   return (await db.query<{ c: boolean }>('SELECT cancel_requested AS c FROM jobs WHERE id = $1', [id])).rows[0]?.c ?? true
 }
 
-/** Jobs left 'running' by a process that died: failed, so they never look alive. */
-export async function failOrphans(db: Queryable, olderThanSeconds: number): Promise<number> {
+/** What GET /api/imports/<job> shows for an import cut off by a stopped process (the route's error body). */
+const ORPHAN_IMPORT_ERROR = JSON.stringify({
+  error: 'Import failed',
+  message: 'the server stopped before the import finished; nothing was written. Upload the file again',
+  status: 500,
+})
+
+/**
+ * Jobs whose process stopped (crash, SIGKILL) while they ran: failed, so they never look alive. A job is
+ * orphaned when it is 'running' (or an import still 'queued': its spooled file went with the process),
+ * has had no heartbeat for `staleSeconds`, and is not one of `alive` (this process's own jobs).
+ */
+export async function failOrphans(db: Queryable, staleSeconds: number, alive: string[] = []): Promise<number> {
   const { rows } = await db.query(
-    `UPDATE jobs SET status = 'failed', error = 'the worker stopped before the job finished; the plan was not changed', finished_at = now()
-      WHERE status = 'running' AND updated_at < now() - make_interval(secs => $1) RETURNING id`,
-    [olderThanSeconds],
+    `UPDATE jobs SET status = 'failed', finished_at = now(), updated_at = now(),
+        error = CASE WHEN kind = 'import' THEN $3 ELSE 'the worker stopped before the job finished; the plan was not changed' END,
+        message = CASE WHEN kind = 'import' THEN 'failed; nothing was imported' ELSE 'failed; the plan was not changed' END
+      WHERE (status = 'running' OR (kind = 'import' AND status = 'queued'))
+        AND updated_at < now() - make_interval(secs => $1) AND NOT (id::text = ANY($2::text[])) RETURNING id`,
+    [staleSeconds, alive, ORPHAN_IMPORT_ERROR],
   )
   return rows.length
+}
+
+/** Heartbeat: these jobs' process is alive. */
+export async function touchJobs(db: Queryable, ids: string[]): Promise<void> {
+  await db.query(`UPDATE jobs SET updated_at = now() WHERE id::text = ANY($1::text[]) AND status IN ('queued', 'running')`, [ids])
 }
 
 /** Community and jurisdiction codes for grid and cell codes. */

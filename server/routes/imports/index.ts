@@ -20,6 +20,7 @@ import { formatFromName, parseImportOptions } from '../../import/options.js'
 import { importFeatures, toRecord } from '../../import/pipeline.js'
 import { HttpError } from '../../plugins/errors.js'
 import * as repo from '../../repo/imports.js'
+import { keepJobAlive } from '../../jobs/heartbeat.js'
 import { ErrorRef } from '../../schemas/common.js'
 import { ImportFields, ImportJob, ImportParams, ImportRecord, type ImportOptions } from '../../schemas/imports.js'
 
@@ -117,8 +118,17 @@ const imports: FastifyPluginAsyncTypebox = async (app) => {
       throw err
     }
     const id = randomUUID()
-    await repo.createImportJob(app.db, id, { ...options, filename }, userId)
-    const size = (await stat(path)).size
+    // heartbeat until the import ends: a server that dies meanwhile leaves a job the next start fails
+    const alive = keepJobAlive(app.db, id)
+    let size: number
+    try {
+      await repo.createImportJob(app.db, id, { ...options, filename }, userId)
+      size = (await stat(path)).size
+    } catch (err) {
+      alive()
+      await rm(dir, { recursive: true, force: true })
+      throw err
+    }
     void (async () => {
       try {
         await repo.updateImportJob(app.db, id, { status: 'running' })
@@ -145,6 +155,7 @@ const imports: FastifyPluginAsyncTypebox = async (app) => {
         if (!(err instanceof HttpError)) app.log.error({ err }, 'import job failed')
         await repo.updateImportJob(app.db, id, { status: 'failed', error: JSON.stringify(body) }).catch(() => {})
       } finally {
+        alive()
         await rm(dir, { recursive: true, force: true })
       }
     })()
