@@ -29,16 +29,23 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     ...base,
     async transaction(fn) {
       const client = await pool.connect()
+      // A checked-out client whose connection dies between two statements (database restart) emits
+      // 'error' on itself, not on the pool: unhandled, that would crash the process. The next statement
+      // fails anyway; the client is then destroyed instead of going back to the pool.
+      let broken: Error | undefined
+      const onError = (err: Error) => (broken ??= err)
+      client.on('error', onError)
       try {
         await client.query('BEGIN')
         const out = await fn(wrap(client))
         await client.query('COMMIT')
         return out
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {})
+        await client.query('ROLLBACK').catch((e: Error) => (broken ??= e))
         throw err
       } finally {
-        client.release()
+        client.off('error', onError)
+        client.release(broken)
       }
     },
     async close() {
