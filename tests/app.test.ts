@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { App } from '../server/app.js'
 import type { Db } from '../server/db/index.js'
+import { HttpError } from '../server/plugins/errors.js'
 import { BACKEND, createTestDb } from './helpers/db.js'
 import { build } from './helpers/app.js'
 
@@ -10,11 +12,22 @@ describe(`app on ${BACKEND}`, () => {
   beforeAll(async () => {
     db = await createTestDb()
     // A route that fails the way a bug would, to see what the client gets.
-    app = await build(db, (a) =>
+    app = await build(db, (a) => {
       a.get('/boom', async () => {
         throw new Error('secret detail at /work/main/server/x.ts:12')
-      }),
-    )
+      })
+      // A download whose stream fails before its first byte (an export overtaken by an edit).
+      a.get('/download-fails', async (_req, reply) => {
+        reply.header('Content-Disposition', 'attachment; filename="x.csv"').type('text/csv; charset=utf-8')
+        return reply.send(
+          Readable.from(
+            (async function* () {
+              throw new HttpError(409, 'The plan changed while it was being exported; download it again.')
+            })(),
+          ),
+        )
+      })
+    })
   })
   afterAll(async () => {
     await app?.close()
@@ -45,6 +58,14 @@ describe(`app on ${BACKEND}`, () => {
     expect(body.error).toBe('Internal Server Error')
     expect(r.body).not.toMatch(/secret|\.ts:|at /)
     expect(body).not.toHaveProperty('stack')
+  })
+
+  it('a download that fails before its first byte answers its 4xx as JSON, not a 500 nor an attachment', async () => {
+    const r = await app.inject({ method: 'GET', url: '/download-fails' })
+    expect(r.statusCode).toBe(409)
+    expect(r.headers['content-type']).toMatch(/^application\/json/)
+    expect(r.headers['content-disposition']).toBeUndefined()
+    expect(r.json()).toMatchObject({ error: 'Conflict', message: expect.stringContaining('download it again') })
   })
 
   it('bad input gets 400 naming the field and the reason', async () => {

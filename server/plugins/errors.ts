@@ -27,6 +27,9 @@ export default fp(async function errors(app: FastifyInstance) {
     // PostgreSQL refuses text holding NUL (22021); it comes from the client (a name, a file name), so 400, not 500.
     if (err.code === '22021') Object.assign(err, { statusCode: 400, message: 'Text may not contain NUL characters (\\u0000); remove them and send again.' })
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+    // The body is JSON even when the route had set up a file download whose stream failed before its first
+    // byte (an export overtaken by an edit): else Fastify refuses the object and answers 500.
+    reply.type('application/json; charset=utf-8').removeHeader('content-disposition')
     if (status >= 500) {
       req.log.error({ err }, 'request failed')
       return reply.status(status).send({ error: 'Internal Server Error', message: 'Internal server error; the details are in the server log.' })
