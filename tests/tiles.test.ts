@@ -3,7 +3,7 @@ import { PbfReader } from 'pbf'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { App } from '../server/app.js'
 import type { Db } from '../server/db/index.js'
-import { TileService } from '../server/tiles/index.js'
+import { TileService, type TileHead } from '../server/tiles/index.js'
 import { BACKEND, createTestDb } from './helpers/db.js'
 import { build } from './helpers/app.js'
 import { tokenFor, userFor } from './helpers/auth.js'
@@ -175,11 +175,14 @@ describe(`vector tiles on ${BACKEND}`, () => {
   it.runIf(BACKEND === 'postgres')('ST_AsMVT and the in-process tiler cut the same features', async () => {
     const sql = new TileService(db)
     const mem = new TileService(db, { inProcess: true })
-    const { rows } = await db.query<{ version: number }>('SELECT version FROM plans WHERE id = $1', [fx.planId])
+    const { user } = await userFor(app, db, 'analyst')
+    const head: TileHead = async (_key, read) => read(db, user.id)
     for (const [layer, key, z] of [['units', 'unit_id', 17], ['grids', 'grid_code', 16], ['cells', 'cell_code', 14]] as const) {
       const [x, y] = tileOf(ORIGIN[0] + 0.0001, ORIGIN[1] + 0.0001, z)
-      const a = await sql.planTile(fx.planId, rows[0].version, layer, z, x, y)
-      const b = await mem.planTile(fx.planId, rows[0].version, layer, z, x, y)
+      const a = await sql.planTile(fx.planId, layer, z, x, y, undefined, head)
+      const b = await mem.planTile(fx.planId, layer, z, x, y, undefined, head)
+      // Again: now from the version check and the tile cache, the same answer.
+      expect(await sql.planTile(fx.planId, layer, z, x, y, undefined, head)).toEqual(a)
       expect(a.etag).toBe(b.etag)
       const props = (buf?: Buffer) => decode(buf!, layer, z, x, y).map((f) => JSON.stringify([f.props[key], f.props.weight, f.props.households, f.props.locked])).sort()
       expect(props(a.body), layer).toEqual(props(b.body))
@@ -256,7 +259,10 @@ describe(`vector tiles on ${BACKEND}`, () => {
           ? await app.inject({ method: 'DELETE', url: `/api/users/${user.id}`, headers: admin })
           : await app.inject({ method: 'PATCH', url: `/api/users/${user.id}`, headers: admin, payload: { password: 'a-new-password-1234' } })
         expect(r.statusCode, r.body).toBe(change === 'delete' ? 204 : 200)
-        for (const url of [plan14(fx.planId), `/api/tiles/communities/14/${x14}/${y14}.mvt`, '/api/auth/me']) {
+        // A tile asked for the first time (on PostgreSQL read with the user in one statement) too.
+        const [fx1, fy1] = tileOf(ORIGIN[0] + 0.0001, ORIGIN[1] + 0.0001, change === 'delete' ? 15 : 16)
+        const fresh = `/api/plans/${fx.planId}/tiles/grids/${change === 'delete' ? 15 : 16}/${fx1}/${fy1}.mvt`
+        for (const url of [plan14(fx.planId), fresh, `/api/tiles/communities/14/${x14}/${y14}.mvt`, '/api/auth/me']) {
           expect((await app.inject({ method: 'GET', url, headers: h })).statusCode, `${change} ${url}`).toBe(401)
         }
       }

@@ -1,6 +1,7 @@
 import type GeoJSONVT from 'geojson-vt'
-import type { Db } from '../db/index.js'
-import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt } from '../repo/tiles.js'
+import type { Db, Queryable } from '../db/index.js'
+import type { UserWithHash } from '../plugins/auth.js'
+import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt, userAndPlanVersion, userPlanVersionAndTile } from '../repo/tiles.js'
 import { etag, notModified } from '../export/etag.js'
 import { cutTile, layerIndex } from './tiler.js'
 import { Lru } from './lru.js'
@@ -23,6 +24,12 @@ export interface TileServiceOptions {
   inProcess?: boolean
 }
 
+/**
+ * Authenticates a tile request with `read` (which returns the user and what the tile needs, in one round
+ * trip) and returns read's result; `key` names the read for the embedded database's memo.
+ */
+export type TileHead = <T extends { user: UserWithHash | undefined }>(key: string, read: (q: Queryable, userId: number) => Promise<T>) => Promise<T>
+
 interface Indexed {
   version: string
   index: GeoJSONVT
@@ -37,6 +44,8 @@ export class TileService {
   private tiles: Lru<Buffer>
   private indexes: Lru<Promise<Indexed>>
   private readonly inProcess: boolean
+  /** The latest version seen of each plan: a tile not cached at it is fetched with the user and version at once. */
+  private versions = new Lru<number>(1000)
 
   constructor(private readonly db: Db, opts: TileServiceOptions = {}) {
     this.tiles = new Lru<Buffer>(opts.maxTiles ?? 20_000, opts.maxTileBytes ?? 64 << 20, (b) => b.length + 100)
@@ -45,13 +54,28 @@ export class TileService {
   }
 
   /**
-   * Tile z/x/y of a plan layer at `version`, the plan's current version as the caller read it (with the
-   * user, in one round trip: userAndPlanVersion). A tile is cached under the version it was cut from.
+   * Tile z/x/y of a plan layer at the plan's current version. `head` authenticates the request with the
+   * read it is given (the user and the plan version, in one round trip; see app.authenticateWith) under
+   * a memo key. A tile is cached under the version it was cut from.
    */
-  async planTile(planId: number, version: number, layer: PlanTileLayer, z: number, x: number, y: number, ifNoneMatch?: string | string[]): Promise<TileAnswer> {
+  async planTile(planId: number, layer: PlanTileLayer, z: number, x: number, y: number, ifNoneMatch: string | string[] | undefined, head: TileHead): Promise<TileAnswer> {
     const tagFor = (v: number | string) => etag('plan', planId, `v${v}`, layer, z, x, y)
+    const keyFor = (v: number | string) => `${planId}:${v}:${layer}:${z}/${x}/${y}`
+    const seen = this.versions.get(String(planId))
+    if (!this.inProcess && (seen === undefined || (!this.tiles.has(keyFor(seen)) && !notModified(ifNoneMatch, tagFor(seen))))) {
+      // Most likely a first request of this tile at this version: user, version and tile in one statement.
+      const r = await head(`tile:${layer}/${z}/${x}/${y}`, (q, userId) => userPlanVersionAndTile(q, userId, layer, planId, z, x, y))
+      if (r.version === null) return { status: 404 }
+      this.versions.set(String(planId), r.version)
+      this.tiles.set(keyFor(r.version), r.tile)
+      if (notModified(ifNoneMatch, tagFor(r.version))) return { status: 304, etag: tagFor(r.version) }
+      return answer(tagFor(r.version), r.tile)
+    }
+    const { version } = await head('version', (q, userId) => userAndPlanVersion(q, userId, planId))
+    if (version === null) return { status: 404 }
+    this.versions.set(String(planId), version)
     if (notModified(ifNoneMatch, tagFor(version))) return { status: 304, etag: tagFor(version) }
-    const cached = this.tiles.get(`${planId}:${version}:${layer}:${z}/${x}/${y}`)
+    const cached = this.tiles.get(keyFor(version))
     if (cached) return answer(tagFor(version), cached)
 
     let read: number | string
@@ -70,7 +94,7 @@ export class TileService {
       tile = r.tile
     }
     // An edit may have landed since the version was read: the tile carries the version it was cut from.
-    this.tiles.set(`${planId}:${read}:${layer}:${z}/${x}/${y}`, tile)
+    this.tiles.set(keyFor(read), tile)
     return answer(tagFor(read), tile)
   }
 

@@ -17,6 +17,11 @@ export class Lru<V> {
     return v
   }
 
+  /** Whether `key` is held, without counting as a use. */
+  has(key: string): boolean {
+    return this.map.has(key)
+  }
+
   set(key: string, v: V): void {
     this.delete(key)
     this.map.set(key, v)

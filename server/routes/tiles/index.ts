@@ -3,8 +3,8 @@ import type { FastifyReply } from 'fastify'
 import { ErrorRef } from '../../schemas/common.js'
 import { BaseTileParams, EmptyTile, PlanTileParams, TileBody, TileNotModified, TileQuery } from '../../schemas/tiles.js'
 import { HttpError } from '../../plugins/errors.js'
-import { userAndBaseStamp, userAndPlanVersion } from '../../repo/tiles.js'
-import { TileService, type TileAnswer } from '../../tiles/index.js'
+import { userAndBaseStamp } from '../../repo/tiles.js'
+import { TileService, type TileAnswer, type TileHead } from '../../tiles/index.js'
 import { MVT_TYPE } from '../../tiles/layers.js'
 
 const RESPONSES = {
@@ -53,10 +53,18 @@ const tiles: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { id, layer, z, x, y } = req.params
-      const { version } = await app.authenticateWith(req, `tiles:plan:${id}`, (q, userId) => userAndPlanVersion(q, userId, id))
+      // Before any read: the first read of a tile may cut it in the same statement. (Like the schema's
+      // checks, this answers 400 before 401.)
       checkTile(z, x, y)
-      if (version === null) throw new HttpError(404, `Plan ${id} does not exist.`)
-      return send(reply, await service.planTile(id, version, layer, z, x, y, req.headers['if-none-match']), `Plan ${id}`)
+      let authenticated = false
+      const head: TileHead = async (key, read) => {
+        const r = await app.authenticateWith(req, `tiles:plan:${id}:${key}`, read)
+        authenticated = true
+        return r
+      }
+      const a = await service.planTile(id, layer, z, x, y, req.headers['if-none-match'], head)
+      if (!authenticated) throw new Error('planTile answered without authenticating the request')
+      return send(reply, a, `Plan ${id}`)
     },
   )
 
@@ -77,8 +85,8 @@ const tiles: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { layer, z, x, y } = req.params
-      const { stamp } = await app.authenticateWith(req, `tiles:base:${layer}`, (q, userId) => userAndBaseStamp(q, userId, layer))
       checkTile(z, x, y)
+      const { stamp } = await app.authenticateWith(req, `tiles:base:${layer}`, (q, userId) => userAndBaseStamp(q, userId, layer))
       return send(reply, await service.baseTile(layer, stamp, z, x, y, req.headers['if-none-match']), `Layer ${layer}`)
     },
   )
