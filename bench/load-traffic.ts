@@ -3,6 +3,7 @@
 // the version the bench last saw accepted) and a few exports. Latency per request is autocannon's own,
 // attributed to the request's kind. Every accepted edit goes into a ledger, so the plan's final state
 // can be checked against what the server acknowledged (verifyEdits).
+import type { Socket } from 'node:net'
 import autocannon from 'autocannon'
 import { Api, BASE_LAYERS, PLAN_LAYERS, readAssignment, ZOOMS, type MoveCandidate, type Target } from './load-setup.js'
 import { rssMb } from './load-server.js'
@@ -111,11 +112,19 @@ export interface PhaseResult {
   max: number
   byKind: Record<Kind, KindStats>
   statuses: Record<string, number>
-  /** Responses that are neither 2xx, 304 nor an edit's 409, by status. */
+  /** Responses that are neither 2xx, 304 nor 409, by status. */
   bad: Record<string, number>
   conflicts: number
   errors: number
   timeouts: number
+  /**
+   * Responses cut off by the server ending the connection mid-request (autocannon does not count them), by
+   * kind, and their URLs: an export overtaken by an edit is cut off this way once its first bytes are out.
+   */
+  dropped: Record<Kind, number>
+  droppedUrls: string[]
+  /** Accepted edits whose answer could not be read (left to the edit log). */
+  unreadable: number
   errorMessages: Record<string, number>
   edits: { accepted: number; conflicts: number }
   /** RSS samples in MB, one a second: [seconds since start, server, bench]. */
@@ -204,6 +213,9 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
   const bad: Record<string, number> = {}
   const errorMessages: Record<string, number> = {}
   let conflicts = 0
+  const dropped = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>
+  const droppedUrls: string[] = []
+  let unreadable = 0
   let editConflicts = 0
   let accepted0 = ledger.accepted
   // onResponse (per request, with its context) runs just before autocannon's 'response' event for the
@@ -218,6 +230,27 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
     duration: opts.durationS,
     maxOverallRequests: opts.maxRequests,
     timeout: opts.timeoutS ?? 30,
+    // A connection the server ends while a request is in flight loses that response, and autocannon
+    // would quietly reconnect and read the next answer against the cut-off request: count those.
+    setupClient: (client) => {
+      const c = client as unknown as {
+        _connect: () => void
+        conn: Socket
+        pipelinedRequests: { size: () => number }
+        requestIterator: { context: Ctx }
+      }
+      const connect = c._connect
+      c._connect = function (this: typeof c) {
+        connect.call(this)
+        this.conn.on('end', () => {
+          if (this.pipelinedRequests.size() === 0) return
+          // the request in flight is the one built last, with this context
+          const { kind = 'tiles', url = 'edit' } = this.requestIterator.context
+          dropped[kind]++
+          if (droppedUrls.length < 50) droppedUrls.push(url)
+        })
+      }
+    },
     requests: [
       {
         setupRequest: (req, context) => ({ ...req, ...build(context as Ctx) }) as autocannon.Request,
@@ -230,7 +263,14 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
             if (typeof tag === 'string') etags.set(ctx.url, tag)
           }
           if (ctx.edit) {
-            if (status === 200) ledger.accept(ctx.edit, (JSON.parse(body) as { version: number }).version)
+            let version: unknown
+            try {
+              version = status === 200 ? (JSON.parse(body) as { version?: unknown }).version : undefined
+            } catch {
+              // a body that is not the edit's (see dropped): its outcome is left to reconcile()
+            }
+            if (typeof version === 'number') ledger.accept(ctx.edit, version)
+            else if (status === 200) unreadable++
             else ledger.pending.delete(ctx.edit)
           }
         },
@@ -266,7 +306,8 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
       statuses[status] = (statuses[status] ?? 0) + 1
       if (status === 409 && kind === 'edits') editConflicts++
       if (status === 409) conflicts++
-      const ok = (status >= 200 && status < 300) || status === 304 || (status === 409 && kind === 'edits')
+      // 409: the plan moved on (an edit raced another, an export was overtaken by an edit), expected here.
+      const ok = (status >= 200 && status < 300) || status === 304 || status === 409
       if (!ok) bad[status] = (bad[status] ?? 0) + 1
     })
   })
@@ -295,6 +336,9 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
     conflicts,
     errors: result.errors,
     timeouts: result.timeouts,
+    dropped,
+    droppedUrls,
+    unreadable,
     errorMessages,
     edits: { accepted, conflicts: editConflicts },
     rss,

@@ -70,6 +70,11 @@ function statusList(s: Record<string, number>) {
   return e.length ? e.map(([k, v]) => `${k}×${v}`).join(' ') : 'none'
 }
 
+function droppedList(r: PhaseResult) {
+  const d = Object.entries(r.dropped).filter(([, n]) => n > 0)
+  return d.length ? d.map(([k, n]) => `${k} ${n}`).join(', ') : '0'
+}
+
 function rssSummary(r: PhaseResult, col: 1 | 2) {
   const xs = r.rss.map((s) => s[col]).filter(Number.isFinite)
   return xs.length ? `${mb(xs[0])} / ${mb(Math.max(...xs))} / ${mb(xs[xs.length - 1])}` : '–'
@@ -77,14 +82,14 @@ function rssSummary(r: PhaseResult, col: 1 | 2) {
 
 function phaseTables(records: PhaseRecord[]) {
   const lines = [
-    '| connections | s | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | edits accepted / 409 | other non-2xx | errors (timeouts) | server RSS MB start / peak / end | bench RSS MB peak | load avg before → after |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| connections | s | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | edits accepted / 409 | other 409 | other non-2xx | errors (timeouts) | cut off mid-response | server RSS MB start / peak / end | bench RSS MB peak | load avg before → after |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ]
   for (const { r, loadBefore, loadAfter } of records) {
     const other = Object.entries(r.bad)
     lines.push(
       `| ${r.connections} | ${r.seconds.toFixed(0)} | ${r.requests} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ` +
-        `${r.edits.accepted} / ${r.edits.conflicts} | ${other.length ? statusList(Object.fromEntries(other)) : '0'} | ${r.errors} (${r.timeouts}) | ` +
+        `${r.edits.accepted} / ${r.edits.conflicts} | ${r.conflicts - r.edits.conflicts} | ${other.length ? statusList(Object.fromEntries(other)) : '0'} | ${r.errors} (${r.timeouts}) | ${droppedList(r)} | ` +
         `${rssSummary(r, 1)} | ${mb(Math.max(...r.rss.map((s) => s[2]).filter(Number.isFinite)))} | ${loadBefore.split(' ')[0]} → ${loadAfter.split(' ')[0]} |`,
     )
   }
@@ -202,7 +207,7 @@ async function main() {
       records.push({ r, loadBefore, loadAfter, verified, health, perMinute })
       log(
         `  ${r.requests} requests, ${r.rps.toFixed(0)}/s, p50/p95/p99 ${ms(r.p50)}/${ms(r.p95)}/${ms(r.p99)} ms; statuses ${statusList(r.statuses)}; ` +
-          `errors ${r.errors} (timeouts ${r.timeouts}) ${JSON.stringify(r.errorMessages)}; edits ${r.edits.accepted} accepted, ${r.edits.conflicts} × 409; ` +
+          `errors ${r.errors} (timeouts ${r.timeouts}) ${JSON.stringify(r.errorMessages)}; cut off ${droppedList(r)} ${r.droppedUrls.slice(0, 5).join(' ')}; edits ${r.edits.accepted} accepted, ${r.edits.conflicts} × 409; ` +
           `verify ${JSON.stringify(verified)}; /health ${health}; load ${loadAfter}`,
       )
       for (const k of KINDS) {
@@ -236,9 +241,11 @@ async function main() {
     code = await server.stop()
     log(`server stopped (exit ${code})`)
   }
-  const failed = records.filter((p) => !p.verified.ok || p.health !== 200 || Object.keys(p.r.bad).some((s) => Number(s) >= 500))
+  const failed = records.filter(
+    (p) => !p.verified.ok || p.health !== 200 || Object.keys(p.r.bad).some((s) => Number(s) >= 500) || KINDS.some((k) => k !== 'exports' && p.r.dropped[k] > 0),
+  )
   if (failed.length) {
-    console.error(`FAILED: ${failed.length} phase(s) lost edits, answered 5xx or left /health failing`)
+    console.error(`FAILED: ${failed.length} phase(s) lost edits, answered 5xx, cut off a response other than an export or left /health failing`)
     process.exitCode = 1
   }
 }
