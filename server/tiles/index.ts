@@ -82,8 +82,8 @@ export class TileService {
     let tile: Buffer
     if (this.inProcess) {
       const ix = await this.index(`plan:${planId}:${layer}`, String(version), async () => {
-        const { version, rows } = await planLayerFeatures(this.db, layer, planId)
-        return { version: String(version), index: layerIndex(rows) }
+        const { version, features } = await planLayerFeatures(this.db, layer, planId)
+        return { version: String(version), index: layerIndex(features) }
       })
       read = ix.version
       tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY
@@ -109,8 +109,8 @@ export class TileService {
     let tile: Buffer
     if (this.inProcess) {
       const ix = await this.index(`base:${layer}`, stamp, async () => {
-        const { stamp, rows } = await baseLayerFeatures(this.db, layer)
-        return { version: stamp, index: layerIndex(rows) }
+        const { stamp, features } = await baseLayerFeatures(this.db, layer)
+        return { version: stamp, index: layerIndex(features) }
       })
       read = ix.version
       tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY

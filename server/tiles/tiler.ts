@@ -1,21 +1,14 @@
 import GeoJSONVT from 'geojson-vt'
 import vtpbf from 'vt-pbf'
-import type { FeatureCollection } from 'geojson'
-import type { LayerFeatureRow } from '../repo/tiles.js'
+import type { Feature } from 'geojson'
 import { BUFFER, EXTENT, MAX_ZOOM } from './layers.js'
 
 /**
  * The in-process tiler (the embedded database has no ST_AsMVT): a whole layer is indexed once with
  * geojson-vt and tiles are cut from memory. Same extent, buffer and property names as ST_AsMVT.
  */
-export function layerIndex(rows: LayerFeatureRow[]): GeoJSONVT {
-  const fc: FeatureCollection = { type: 'FeatureCollection', features: [] }
-  for (const r of rows) {
-    if (!r.geom) continue
-    const { fid, geom, plan_version: _v, layer_stamp: _s, ...props } = r
-    fc.features.push({ type: 'Feature', id: Number(fid), geometry: JSON.parse(geom), properties: props })
-  }
-  return new GeoJSONVT(fc, { maxZoom: MAX_ZOOM, indexMaxZoom: 5, extent: EXTENT, buffer: BUFFER, tolerance: 3 })
+export function layerIndex(features: Feature[]): GeoJSONVT {
+  return new GeoJSONVT({ type: 'FeatureCollection', features }, { maxZoom: MAX_ZOOM, indexMaxZoom: 5, extent: EXTENT, buffer: BUFFER, tolerance: 3 })
 }
 
 /** One tile of an index as MVT bytes, or null when the tile holds nothing. */
