@@ -2,7 +2,7 @@
  * Issue 8's remaining editor tools in Debian's chromium (playwright-core, no downloaded browser), with the
  * same server, seed and flags as editor.test.ts: grid code labels drawn from our own glyphs, the brush
  * tooltip, lasso selection and the parent brush, each with undo. Screenshots go to .tmp/screenshots/
- * as tools-NN-*.png. Needs /usr/bin/chromium (apt-get install chromium fonts-noto-cjk); skipped without it.
+ * as tools-NN-*.png. With DATABASE_URL the server runs on a throwaway PostgreSQL database. Needs /usr/bin/chromium (apt-get install chromium fonts-noto-cjk); skipped without it.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +16,7 @@ import { hashPassword } from '../../server/plugins/auth.js'
 import { insertUser } from '../../server/repo/users.js'
 import type { Db } from '../../server/db/index.js'
 import { demoAssignmentCsv } from './seed.js'
+import { BACKEND, createTestDb } from '../helpers/db.js'
 import type { TestHooks as Hooks } from '../../web/src/ui/app.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -31,12 +32,13 @@ type GridNumbers = NonNullable<ReturnType<Hooks['grid']>>
 
 const run = existsSync(CHROMIUM) ? describe : describe.skip
 
-run('editor tools in chromium: labels, tooltip, lasso, parent brush', () => {
+run(`editor tools in chromium: labels, tooltip, lasso, parent brush (${BACKEND})`, () => {
   let server: Running
   let context: BrowserContext
   let page: Page
   let dataDir: string
   let profile: string
+  let pgDb: (Db & { url?: string }) | undefined
   const errors: string[] = []
   const glyphResponses: Array<{ url: string; status: number }> = []
   let shot = 0
@@ -66,7 +68,9 @@ run('editor tools in chromium: labels, tooltip, lasso, parent brush', () => {
     await ensureWebBuilt()
     dataDir = mkdtempSync(join(tmpdir(), 'gw-browser-tools-'))
     profile = mkdtempSync(join(tmpdir(), 'gw-chromium-tools-'))
-    server = await main({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn' }, {
+    // PostgreSQL: a throwaway database of its own (dropped afterwards); embedded: a throwaway data folder
+    if (BACKEND === 'postgres') pgDb = await createTestDb()
+    server = await main({ host: '127.0.0.1', port: 0, dataDir, databaseUrl: pgDb?.url, logLevel: 'warn' }, {
       afterMigrate: async (db: Db) => {
         const { loadDemo } = (await import('../../fixtures/demo/load.js')) as { loadDemo: (db: Db) => Promise<unknown> }
         await loadDemo(db)
@@ -91,6 +95,7 @@ run('editor tools in chromium: labels, tooltip, lasso, parent brush', () => {
   afterAll(async () => {
     await context?.close()
     await server?.close()
+    await pgDb?.close()
     for (const d of [dataDir, profile]) if (d) rmSync(d, { recursive: true, force: true })
   })
 
