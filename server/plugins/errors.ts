@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { ErrorBody } from '../schemas/common.js'
+import { databaseFault } from '../db/errors.js'
 
 /** An expected failure a route reports to the client: status 4xx with a message that says what to do. */
 export class HttpError extends Error {
@@ -30,6 +31,12 @@ export default fp(async function errors(app: FastifyInstance) {
     // The body is JSON even when the route had set up a file download whose stream failed before its first
     // byte (an export overtaken by an edit): else Fastify refuses the object and answers 500.
     reply.type('application/json; charset=utf-8').removeHeader('content-disposition')
+    // A full disk, a read-only data folder or a restarting database: named, so the client knows what to do.
+    const fault = status >= 500 ? databaseFault(err) : null
+    if (fault) {
+      req.log.error({ err }, 'request failed: database fault')
+      return reply.status(fault.statusCode).send({ error: fault.error, message: fault.message })
+    }
     if (status >= 500) {
       req.log.error({ err }, 'request failed')
       return reply.status(status).send({ error: 'Internal Server Error', message: 'Internal server error; the details are in the server log.' })
