@@ -10,6 +10,23 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A data folder the database cannot write to, said so (the start prints this and exits 1). */
+export function unwritable(dir: string, err: NodeJS.ErrnoException): Error {
+  const why: Record<string, string> = {
+    EROFS: 'is on a read-only file system',
+    EACCES: 'is not writable by this user',
+    EPERM: 'is not writable by this user',
+    ENOSPC: 'is on a full disk',
+    EDQUOT: 'is over its disk quota',
+  }
+  const reason = err.code ? why[err.code] : undefined
+  if (!reason) return err
+  return new Error(
+    `The data folder ${dir} ${reason} (${err.code}); the embedded database must write there. ` +
+      `${err.code === 'ENOSPC' || err.code === 'EDQUOT' ? 'Free disk space' : 'Make it writable'} or set DATA_DIR to another folder.`,
+  )
+}
+
 /**
  * Takes `<dir>/gridweave.lock` for this process, or throws naming the process that holds it.
  * A lock left by a dead process (SIGKILL) is taken over. Returns the release function.
@@ -19,7 +36,13 @@ export function acquireDirLock(dir: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx')
-      writeSync(fd, String(process.pid))
+      try {
+        writeSync(fd, String(process.pid))
+      } catch (err) {
+        closeSync(fd)
+        unlinkSync(file)
+        throw err
+      }
       closeSync(fd)
       let released = false
       return () => {
@@ -32,7 +55,7 @@ export function acquireDirLock(dir: string): () => void {
         }
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(dir, err as NodeJS.ErrnoException)
       const pid = Number(readFileSync(file, 'utf8').trim())
       if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
         throw new Error(
