@@ -42,7 +42,7 @@ describe.skipIf(BACKEND !== 'pglite')('embedded data folder read-only or full', 
     } finally {
       await db.close()
     }
-  })
+   }, 300_000) // seeding an embedded database on a loaded machine
 
   afterEach(async () => {
     folder?.unfill()

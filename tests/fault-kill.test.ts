@@ -130,7 +130,7 @@ describe(`SIGKILL of a real server during a job and an import, restart on the sa
       await insertPlanner(db)
       return (await db.query<{ id: number }>('SELECT id FROM districts ORDER BY id LIMIT 1')).rows[0].id
     })
-  })
+   }, 300_000) // seeding an embedded database on a loaded machine
 
   afterEach(async () => {
     await kill(server) // a failed test leaves no server behind to hold the folder
