@@ -61,6 +61,8 @@ function counted(db: Db): Db {
         return fn(countQueries(tx))
       }),
     close: () => db.close(),
+    // The embedded database's read memo (auth's user read): a load is counted, a hit costs no query.
+    memo: db.memo && ((key, load) => db.memo!(key, (q) => load(countQueries(q)))),
   }
 }
 
