@@ -4,99 +4,44 @@
  * "Done when" as far as the API goes; each step saves a screenshot under .tmp/screenshots/.
  * Needs /usr/bin/chromium (apt-get install chromium fonts-noto-cjk); skipped when it is missing.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { main, type Running } from '../../server/main.js'
-import { ensureWebBuilt } from '../../server/web-build.js'
-import { hashPassword } from '../../server/plugins/auth.js'
-import { insertUser } from '../../server/repo/users.js'
-import type { Db } from '../../server/db/index.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import { demoAssignmentCsv } from './seed.js'
+import { describeInChromium, openSession, pageTools, ROOT, seedDemo, SHOTS, signIn, type Session } from './harness.js'
 import type { TestHooks } from '../../web/src/ui/app.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
-const SHOTS = join(ROOT, '.tmp', 'screenshots')
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-]
-const USER = { username: 'planner1', password: 'planner-pass-1' }
+const USER = { username: 'planner1', password: 'planner-pass-1', displayName: '规划员' }
 
 // The page's test hooks, typed from the editor itself (a type-only import: nothing of web/ runs in Node).
 type Hooks = TestHooks
 type P = { x: number; y: number; grid: string }
 
-const run = existsSync(CHROMIUM) ? describe : describe.skip
-
-run('map editor in chromium', () => {
-  let server: Running
-  let context: BrowserContext
+describeInChromium('map editor in chromium', () => {
+  let session: Session
+  let server: Session['server']
   let page: Page
-  let dataDir: string
-  let profile: string
   let paths = new Set<string>()
   const has = (m: string, p: string) => paths.has(`${m} ${p}`)
-  const errors: string[] = []
-  let shot = 0
-  const screenshot = async (name: string) => {
-    await idle()
-    await page.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-${name}.png`) })
-  }
-  /** Calls one of the page's test hooks by name. */
-  const hook = <K extends keyof Hooks>(name: K, arg?: unknown) =>
-    page.evaluate(([n, a]) => (window as unknown as Record<string, Record<string, (x: unknown) => unknown>>).__gridweave![n as string]!(a), [name, arg] as const) as Promise<Awaited<ReturnType<Hooks[K]>>>
-  const idle = () => page.evaluate(() => (window as unknown as { __gridweave: Hooks }).__gridweave.mapIdle())
-  const gridOf = (code: string) => page.evaluate((c) => (window as unknown as { __gridweave: Hooks }).__gridweave.grid(c), code)
-  const saved = () => page.evaluate(() => (window as unknown as { __gridweave: Hooks }).__gridweave.saved())
+  const { hook, idle, gridOf, saved, screenshot } = pageTools(() => page)
   let probe: { a: P; b?: P; c?: P } | undefined
   let before: { a?: ReturnType<Hooks['grid']>; b?: ReturnType<Hooks['grid']> } = {}
   let originalPlan: number | undefined
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    await ensureWebBuilt()
-    dataDir = mkdtempSync(join(tmpdir(), 'gw-browser-'))
-    profile = mkdtempSync(join(tmpdir(), 'gw-chromium-'))
-    server = await main({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn' }, {
-      afterMigrate: async (db: Db) => {
-        const { loadDemo } = (await import('../../fixtures/demo/load.js')) as { loadDemo: (db: Db) => Promise<unknown> }
-        await loadDemo(db)
-        await insertUser(db, { username: USER.username, passwordHash: await hashPassword(USER.password), role: 'planner', displayName: '规划员' })
-      },
-    })
+    session = await openSession({ name: 'browser', user: USER, seed: seedDemo, database: 'embedded', acceptDownloads: true })
+    ;({ server, page } = session)
     const doc = (await (await fetch(`${server.url}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> }
     paths = new Set(Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{[^}]+\}/g, '{}')}`)))
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1400, height: 860 }, acceptDownloads: true, locale: 'zh-CN' })
-    page = context.pages()[0] ?? (await context.newPage())
-    // nothing may leave localhost
-    await context.route('**/*', (route) => {
-      const u = new URL(route.request().url())
-      if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue()
-      errors.push(`external request blocked: ${u.href}`)
-      return route.abort()
-    })
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
   }, 300_000)
 
   afterAll(async () => {
-    await context?.close()
-    await server?.close()
-    for (const d of [dataDir, profile]) if (d) rmSync(d, { recursive: true, force: true })
+    await session?.close()
   })
 
   it('logs in', async () => {
-    await page.goto(server.url)
-    await page.waitForFunction(() => (window as unknown as { __gridweave?: Hooks }).__gridweave?.ready())
-    await page.fill('#gw-username', USER.username)
-    await page.fill('#gw-password', USER.password)
-    await screenshot('login')
-    await page.click('#gw-login-submit')
-    await page.waitForSelector('#gw-user')
+    await signIn(page, server.url, USER, () => screenshot('login'))
     await page.waitForFunction(() => (window as unknown as { __gridweave: Hooks }).__gridweave.ready())
     expect(await page.textContent('#gw-user')).toContain('规划员')
     await screenshot('logged-in')
@@ -215,7 +160,7 @@ run('map editor in chromium', () => {
   it('shows "someone else changed this plan" on a stale edit, and reloads', async () => {
     const planId = await hook('planLoaded')
     // another user's edit behind the editor's back: lock a grid through the API
-    const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(USER) })
+    const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: USER.username, password: USER.password }) })
     const { token } = (await login.json()) as { token: string }
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
     const plan = (await (await fetch(`${server.url}/api/plans/${planId}`, { headers: auth })).json()) as { version: number; gridList: Array<{ id: number; code: string }> }
@@ -257,6 +202,6 @@ run('map editor in chromium', () => {
   })
 
   it('made no request outside localhost and threw no page errors', () => {
-    expect(errors).toEqual([])
+    expect(session.problems).toEqual([])
   })
 })

@@ -4,57 +4,26 @@
  * tooltip, lasso selection and the parent brush, each with undo. Screenshots go to .tmp/screenshots/
  * as tools-NN-*.png. With DATABASE_URL the server runs on a throwaway PostgreSQL database. Needs /usr/bin/chromium (apt-get install chromium fonts-noto-cjk); skipped without it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { main, type Running } from '../../server/main.js'
-import { ensureWebBuilt } from '../../server/web-build.js'
-import { hashPassword } from '../../server/plugins/auth.js'
-import { insertUser } from '../../server/repo/users.js'
-import type { Db } from '../../server/db/index.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import { demoAssignmentCsv } from './seed.js'
-import { BACKEND, createTestDb } from '../helpers/db.js'
+import { describeInChromium, openSession, pageTools, ROOT, seedDemo, signIn, type Session } from './harness.js'
+import { BACKEND } from '../helpers/db.js'
 import type { TestHooks as Hooks } from '../../web/src/ui/app.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
-const SHOTS = join(ROOT, '.tmp', 'screenshots')
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-]
-const USER = { username: 'planner2', password: 'planner-pass-2' }
+const USER = { username: 'planner2', password: 'planner-pass-2', displayName: '规划员二' }
 type P = { x: number; y: number; grid: string }
 type GridNumbers = NonNullable<ReturnType<Hooks['grid']>>
 
-const run = existsSync(CHROMIUM) ? describe : describe.skip
-
-run(`editor tools in chromium: labels, tooltip, lasso, parent brush (${BACKEND})`, () => {
-  let server: Running
-  let context: BrowserContext
+describeInChromium(`editor tools in chromium: labels, tooltip, lasso, parent brush (${BACKEND})`, () => {
+  let session: Session
   let page: Page
-  let dataDir: string
-  let profile: string
-  let pgDb: (Db & { url?: string }) | undefined
-  const errors: string[] = []
   const glyphResponses: Array<{ url: string; status: number }> = []
-  let shot = 0
   let a: P
   let b: P
   let before: { a: GridNumbers; b: GridNumbers }
 
-  const hook = <K extends keyof Hooks>(name: K) =>
-    page.evaluate((n) => (window as unknown as Record<string, Record<string, () => unknown>>).__gridweave![n]!(), name) as Promise<Awaited<ReturnType<Hooks[K]>>>
-  const gridOf = (code: string) => page.evaluate((c) => (window as unknown as { __gridweave: Hooks }).__gridweave.grid(c), code)
-  const idle = () => hook('mapIdle')
-  const saved = () => hook('saved')
-  const screenshot = async (name: string) => {
-    await idle()
-    await page.screenshot({ path: join(SHOTS, `tools-${String(++shot).padStart(2, '0')}-${name}.png`) })
-  }
+  const { hook, idle, gridOf, saved, screenshot } = pageTools(() => page, 'tools-')
   const canvasBox = async () => (await page.locator('#map canvas').boundingBox())!
   /** People are moved, never made or lost: what `a` gained is what every other grid and the unassigned lost. */
   const expectConserved = (pb: Record<string, number>, pa: Record<string, number>, ub: { population: number }, ua: { population: number }, grid: string) => {
@@ -64,48 +33,20 @@ run(`editor tools in chromium: labels, tooltip, lasso, parent brush (${BACKEND})
   }
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true })
-    await ensureWebBuilt()
-    dataDir = mkdtempSync(join(tmpdir(), 'gw-browser-tools-'))
-    profile = mkdtempSync(join(tmpdir(), 'gw-chromium-tools-'))
-    // PostgreSQL: a throwaway database of its own (dropped afterwards); embedded: a throwaway data folder
-    if (BACKEND === 'postgres') pgDb = await createTestDb()
-    server = await main({ host: '127.0.0.1', port: 0, dataDir, databaseUrl: pgDb?.url, logLevel: 'warn' }, {
-      afterMigrate: async (db: Db) => {
-        const { loadDemo } = (await import('../../fixtures/demo/load.js')) as { loadDemo: (db: Db) => Promise<unknown> }
-        await loadDemo(db)
-        await insertUser(db, { username: USER.username, passwordHash: await hashPassword(USER.password), role: 'planner', displayName: '规划员二' })
-      },
-    })
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1400, height: 860 }, locale: 'zh-CN' })
-    page = context.pages()[0] ?? (await context.newPage())
     // nothing may leave localhost: the glyphs are ours, Chinese is drawn from the system font
-    await context.route('**/*', (route) => {
-      const u = new URL(route.request().url())
-      if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue()
-      errors.push(`external request blocked: ${u.href}`)
-      return route.abort()
-    })
+    session = await openSession({ name: 'browser-tools', user: USER, seed: seedDemo, database: 'suite' })
+    page = session.page
     page.on('response', (r) => {
       if (r.url().includes('/glyphs/')) glyphResponses.push({ url: r.url(), status: r.status() })
     })
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
   }, 300_000)
 
   afterAll(async () => {
-    await context?.close()
-    await server?.close()
-    await pgDb?.close()
-    for (const d of [dataDir, profile]) if (d) rmSync(d, { recursive: true, force: true })
+    await session?.close()
   })
 
   it('logs in and opens the demo partition', async () => {
-    await page.goto(server.url)
-    await page.waitForFunction(() => (window as unknown as { __gridweave?: Hooks }).__gridweave?.ready())
-    await page.fill('#gw-username', USER.username)
-    await page.fill('#gw-password', USER.password)
-    await page.click('#gw-login-submit')
-    await page.waitForSelector('#gw-user')
+    await signIn(page, session.server.url, USER)
     // the partition the CLI makes, brought in with the editor's CSV import (a new plan, opened at once)
     await page.setInputFiles('#gw-import-file', demoAssignmentCsv(ROOT))
     await page.waitForFunction(() => !!(window as unknown as { __gridweave: Hooks }).__gridweave.planLoaded(), undefined, { timeout: 120_000 })
@@ -224,6 +165,6 @@ run(`editor tools in chromium: labels, tooltip, lasso, parent brush (${BACKEND})
   })
 
   it('made no request outside localhost and threw no page errors', () => {
-    expect(errors).toEqual([])
+    expect(session.problems).toEqual([])
   })
 })
