@@ -17,6 +17,8 @@ export interface LoadServer {
   admin: { username: string; password: string }
   /** Server log lines at level error (pino level 50+) so far: 5xx causes. */
   errors: () => string[]
+  /** Server log lines at level warn (40): e.g. a response the server cut off after its headers. */
+  warnings: () => string[]
   /** The last lines the server printed (for a failure message). */
   tail: () => string
   /** SIGTERM, wait (SIGKILL after 30 s), drop the database or data folder; resolves to the exit code. */
@@ -61,13 +63,17 @@ export async function startLoadServer(opts: { databaseUrl?: string; startTimeout
   })
   let out = ''
   const errors: string[] = []
+  const warnings: string[] = []
   let partial = ''
   const onData = (d: Buffer) => {
     const s = d.toString()
     out = (out + s).slice(-20_000)
     const lines = (partial + s).split('\n')
     partial = lines.pop()!
-    for (const line of lines) if (/"level":(50|60)/.test(line) && errors.length < 1000) errors.push(line)
+    for (const line of lines) {
+      if (/"level":(50|60)/.test(line) && errors.length < 1000) errors.push(line)
+      if (/"level":40/.test(line) && warnings.length < 1000) warnings.push(line)
+    }
   }
   proc.stdout!.on('data', onData)
   proc.stderr!.on('data', onData)
@@ -97,6 +103,7 @@ export async function startLoadServer(opts: { databaseUrl?: string; startTimeout
       backend: opts.databaseUrl ? 'postgres' : 'pglite',
       admin: { username: ready.username, password: ready.password },
       errors: () => errors,
+      warnings: () => warnings,
       tail: () => out.slice(-4000),
       stop: () =>
         (stopping ??= (async () => {

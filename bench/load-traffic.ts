@@ -230,26 +230,34 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
     duration: opts.durationS,
     maxOverallRequests: opts.maxRequests,
     timeout: opts.timeoutS ?? 30,
-    // A connection the server ends while a request is in flight loses that response, and autocannon
-    // would quietly reconnect and read the next answer against the cut-off request: count those.
+    // A connection the server ends while a request is in flight loses that response. autocannon 9 then
+    // reconnects keeping the cut-off request at the head of its queue and its HTTP parser in the middle of
+    // that response, so every later answer on the connection would be read against the wrong request
+    // (or never complete). Count the cut-off (by the kind of the request in flight), and start the queue
+    // and the parser afresh before autocannon's own 'end' handler sends the next request. Same for the
+    // parser after a timeout (autocannon clears the queue then, not the parser).
     setupClient: (client) => {
       const c = client as unknown as {
         _connect: () => void
         conn: Socket
-        pipelinedRequests: { size: () => number }
+        parser: { initialize: (type: 'RESPONSE') => void }
+        pipelinedRequests: { size: () => number; clear: () => void }
         requestIterator: { context: Ctx }
+        on: (event: 'timeout', fn: () => void) => void
       }
       const connect = c._connect
       c._connect = function (this: typeof c) {
         connect.call(this)
-        this.conn.on('end', () => {
+        this.conn.prependListener('end', () => {
           if (this.pipelinedRequests.size() === 0) return
-          // the request in flight is the one built last, with this context
           const { kind = 'tiles', url = 'edit' } = this.requestIterator.context
           dropped[kind]++
           if (droppedUrls.length < 50) droppedUrls.push(url)
+          this.pipelinedRequests.clear()
+          this.parser.initialize('RESPONSE')
         })
       }
+      c.on('timeout', () => c.parser.initialize('RESPONSE'))
     },
     requests: [
       {

@@ -220,7 +220,7 @@ async function main() {
     const setupLine = `${target.units} units → ${target.grids} grids, ${target.cells} cells; ${target.candidates.length} units moving between pairs of grids; ${[...target.tiles].map(([z, t]) => `z${z}: ${t.length}`).join(', ')} tiles`
     const head = [
       `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${BACKEND}, ${machine}; load average at start ${loadAtStart}, at the end ${load()}.`,
-      `${setupLine}. Server log errors: ${errs.length}.`,
+      `${setupLine}. Server log: ${errs.length} errors, ${server.warnings().length} warnings (${[...new Set(server.warnings().map((w) => /"msg":"([^"]*)"/.exec(w)?.[1] ?? '?'))].join('; ') || 'none'}).`,
       '',
     ]
     if (!flags['no-write']) {
