@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   createPlanState, moveUnits, assignCell, setGridLock, setCellLock, splitGrid, mergeGrids, applyEdit,
   createHistory, record, undo, redo, canUndo, Stroke, violations, greedyColoring, gridEdgesFromUnits,
-  overlappingBoxes, bandStatus, withTotals, type PlanState, type Applied, type OpResult,
+  overlappingBoxes, bandStatus, withTotals, gridLabelPoints, deviation, type PlanState, type Applied, type OpResult,
 } from '../web/src/ops/index.js'
 
 /**
@@ -261,5 +261,37 @@ describe('grid colouring', () => {
     const c = greedyColoring(n, edges)
     for (const [a, b] of edges) expect(c[a]).not.toBe(c[b])
     expect(overlappingBoxes([[0, 0, 1, 1], [1, 0, 2, 1], [5, 5, 6, 6], undefined])).toEqual([[0, 1]])
+  })
+})
+
+describe('gridLabelPoints', () => {
+  /** Unit boxes of unit squares at integer cells (x, y). */
+  const boxesOf = (cells: Array<[number, number]>) => Float64Array.from(cells.flatMap(([x, y]) => [x, y, x + 1, y + 1]))
+
+  it('puts one point per grid on a unit of that grid, even when the mean lies outside an L-shaped grid', () => {
+    // grid 0: an L of 5 units whose mean centre (1.3, 1.3) is the notch at cell (1, 1), held by grid 1
+    const cells: Array<[number, number]> = [[0, 0], [1, 0], [2, 0], [0, 1], [0, 2], [1, 1], [2, 1], [1, 2], [2, 2]]
+    const unitGrid = Int32Array.from([0, 0, 0, 0, 0, 1, 1, 1, 1])
+    const grids = [0, 1, 2].map((i) => ({ id: String(i), code: `G${i}`, community: 0, locked: false, removed: i === 2 }))
+    const at = gridLabelPoints({ unitGrid, grids }, boxesOf(cells))
+    const cellAt = (g: number) => cells.findIndex(([x, y]) => x + 0.5 === at[g * 2] && y + 0.5 === at[g * 2 + 1])
+    expect(unitGrid[cellAt(0)]).toBe(0)
+    expect(unitGrid[cellAt(1)]).toBe(1)
+    // grid 2 has no units: no point
+    expect(Number.isNaN(at[4])).toBe(true)
+  })
+
+  it('skips units without a box and unassigned units', () => {
+    const boxes = Float64Array.from([NaN, NaN, NaN, NaN, 5, 5, 6, 6, 100, 100, 101, 101])
+    const at = gridLabelPoints({ unitGrid: Int32Array.from([0, 0, -1]), grids: [{ id: '1', code: 'A', community: 0, locked: false, removed: false }] }, boxes)
+    expect([...at]).toEqual([5.5, 5.5])
+  })
+})
+
+describe('deviation', () => {
+  it('is measured from the band middle, and is null for a plan without limits (an imported division)', () => {
+    expect(deviation(1100, { min: 800, max: 1200 })).toBe(10)
+    expect(deviation(963, { min: 0, max: Number.MAX_SAFE_INTEGER })).toBeNull()
+    expect(deviation(5, { min: 0, max: 0 })).toBeNull()
   })
 })

@@ -151,6 +151,8 @@ describeInChromium(`editor tools in chromium: labels, tooltip, lasso, parent bru
     const codes = Object.keys(await hook('populations'))
     expect(labels.length).toBeGreaterThan(0)
     for (const l of labels) expect(codes).toContain(l)
+    // one label per grid, however many tiles the grid spans
+    expect(new Set(labels).size).toBe(labels.length)
     expect(glyphResponses.length).toBeGreaterThan(0)
     for (const r of glyphResponses) expect(r.status, r.url).toBe(200)
     expect(glyphResponses.map((r) => new URL(r.url).pathname)).toContain('/glyphs/DejaVuSans-Bold/0-255.pbf')

@@ -51,6 +51,7 @@ export class EditorMap {
   readonly map: maplibregl.Map
   private planLayers: string[] = []
   private planSources: string[] = []
+  private gridLabels: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] }
   private plan: PlanSource | undefined
   private visible = new Map<LayerGroup, boolean>()
   private colourMode: ColourMode = 'grids'
@@ -211,12 +212,14 @@ export class EditorMap {
     // overlays above the base outlines
     add({ id: 'units-chg', type: 'line', source: 'plan-units', ...sl('units'), paint: { 'line-color': '#c2185b', 'line-width': 2.5, 'line-dasharray': [1.5, 1], 'line-opacity': ['case', ['boolean', ['feature-state', 'chg'], false], 1, 0] } }, 'units', undefined)
     add({ id: 'units-sel', type: 'line', source: 'plan-units', ...sl('units'), paint: { 'line-color': '#000', 'line-width': 2.5, 'line-opacity': ['case', ['boolean', ['feature-state', 'sel'], false], 1, 0] } }, 'units', undefined)
-    // grid codes (tiles: grid_code; the GeoJSON export: code), placed inside each polygon, hidden where they
-    // collide: from z11, where the larger grids of a district view have room for a 15-digit code
+    // grid codes at one point per grid (setGridLabels; a polygon label would repeat in every tile the grid
+    // spans), hidden where they collide: from z11, where the larger grids of a district view have room
+    this.map.addSource('plan-grid-labels', { type: 'geojson', data: this.gridLabels })
+    this.planSources.push('plan-grid-labels')
     add({
-      id: 'grids-label', type: 'symbol', source: 'plan-grids', ...sl('grids'), minzoom: 11,
+      id: 'grids-label', type: 'symbol', source: 'plan-grid-labels', minzoom: 11,
       layout: {
-        'text-field': ['to-string', ['coalesce', ['get', 'grid_code'], ['get', 'code'], '']],
+        'text-field': ['get', 'code'],
         'text-font': LABEL_FONT,
         'text-size': ['interpolate', ['linear'], ['zoom'], 11, 10, 16, 14],
         'text-padding': 4,
@@ -227,7 +230,17 @@ export class EditorMap {
     add({ id: 'grids-sel', type: 'line', source: 'plan-grids', ...sl('grids'), paint: { 'line-color': '#0050d0', 'line-width': 4, 'line-opacity': ['case', ['boolean', ['feature-state', 'sel'], false], 1, 0] } }, 'grids', undefined)
   }
 
+  /** Grid code labels, one point per grid (the session computes them from the units' boxes). */
+  setGridLabels(labels: Array<{ code: string; at: [number, number] }>) {
+    this.gridLabels = {
+      type: 'FeatureCollection',
+      features: labels.map((l) => ({ type: 'Feature', properties: { code: l.code }, geometry: { type: 'Point', coordinates: l.at } })),
+    }
+    ;(this.map.getSource('plan-grid-labels') as maplibregl.GeoJSONSource | undefined)?.setData(this.gridLabels)
+  }
+
   clearPlan() {
+    this.gridLabels = { type: 'FeatureCollection', features: [] }
     for (const l of this.planLayers) if (this.map.getLayer(l)) this.map.removeLayer(l)
     for (const s of this.planSources) if (this.map.getSource(s)) this.map.removeSource(s)
     this.planLayers = []
@@ -296,15 +309,10 @@ export class EditorMap {
     return this.unitsInBox([x, y], [x, y])[0]
   }
 
-  /** Grid codes whose labels are drawn on the map now (after `idle`); for tests and diagnostics. */
+  /** Grid codes whose labels are drawn on the map now (after `idle`), one entry per drawn label; for tests. */
   renderedGridLabels(): string[] {
     if (!this.map.getLayer('grids-label')) return []
-    const out = new Set<string>()
-    for (const f of this.map.queryRenderedFeatures({ layers: ['grids-label'] })) {
-      const code = f.properties?.grid_code ?? f.properties?.code
-      if (code !== undefined && code !== null) out.add(String(code))
-    }
-    return [...out]
+    return this.map.queryRenderedFeatures({ layers: ['grids-label'] }).map((f) => String(f.properties?.code))
   }
 
   /** Screen point (CSS pixels in the map) of a lng/lat, and back. */

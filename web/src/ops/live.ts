@@ -14,8 +14,9 @@ export function bandStatus(weight: number, units: number, band: { min: number; m
 /** Band middle, the target every deviation is measured from (as in geo/metrics). */
 export const bandTarget = (band: { min: number; max: number }) => (band.min + band.max) / 2
 
-/** % from the band middle; null when the target is 0. */
+/** % from the band middle; null when the target is 0 or the band has no upper bound (a plan without limits). */
 export function deviation(weight: number, band: { min: number; max: number }): number | null {
+  if (!(band.max < Number.MAX_SAFE_INTEGER)) return null
   const t = bandTarget(band)
   return t === 0 ? null : ((weight - t) / t) * 100
 }

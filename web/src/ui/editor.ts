@@ -1,5 +1,5 @@
 import {
-  applyEdit, bandStatus, createHistory, deviation, greedyColoring, gridEdgesFromUnits, gridWeights, moveUnits, overlappingBoxes,
+  applyEdit, bandStatus, createHistory, deviation, greedyColoring, gridEdgesFromUnits, gridLabelPoints, gridWeights, moveUnits, overlappingBoxes,
   record, redo as redoStep, undo as undoStep, Stroke, GRID_PALETTE, type Applied, type Edit, type History, type OpResult,
   type PlanState, type Refused, type Step,
 } from '../ops/index.js'
@@ -44,6 +44,7 @@ export class EditorSession {
     this.state = state
     state.unitIds.forEach((id, i) => this.unitIndex.set(id, i))
     this.recolour()
+    this.relabel()
   }
 
   on(fn: (c: Change) => void): () => void {
@@ -66,7 +67,19 @@ export class EditorSession {
     this.state = { ...this.state, adjacency }
     this.recolour()
     this.paintAll()
+    this.relabel()
     this.emit('state')
+  }
+
+  /** Grid code labels at one point per grid (on one of its units), once the units' boxes are known. */
+  private relabel() {
+    if (!this.unitBoxes) return
+    const at = gridLabelPoints(this.state, this.unitBoxes)
+    const labels: Array<{ code: string; at: [number, number] }> = []
+    this.state.grids.forEach((g, i) => {
+      if (!g.removed && Number.isFinite(at[i * 2]!)) labels.push({ code: g.code, at: [at[i * 2]!, at[i * 2 + 1]!] })
+    })
+    this.map.setGridLabels(labels)
   }
 
   /** Colours grids so neighbours differ: from the unit adjacency when known, else from grid extents. */
@@ -228,6 +241,7 @@ export class EditorSession {
       this.recolour()
       this.paintAll()
     } else this.paintUnits(r.touchedUnits, r.touchedGrids)
+    this.relabel()
     this.emit('state')
   }
 
