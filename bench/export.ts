@@ -5,6 +5,7 @@
 //   DATABASE_URL=postgres://… npx tsx --expose-gc bench/export.ts
 //   UNITS=20000 FORMATS=geojson:units,csv:units …            smaller or other runs
 //   LIVE=1 npx tsx --expose-gc bench/export.ts               also the live (post-GC) heap, slower
+// cpu_s is this process's CPU during the export (server, client and, on PGlite, the database).
 import { performance } from 'node:perf_hooks'
 import { BACKEND, createTestDb } from '../tests/helpers/db.js'
 import { build } from '../tests/helpers/app.js'
@@ -44,6 +45,9 @@ try {
       peakLive = Math.max(peakLive, process.memoryUsage().heapUsed)
     }, 500)
     t = performance.now()
+    // CPU of this process (server and client both run here, and so does PGlite): steadier than wall
+    // time on a shared machine.
+    const cpu0 = process.cpuUsage()
     const res = await fetch(`${address}/api/plans/${plan.planId}/export.${format}?layer=${layer}`, { headers, signal: AbortSignal.timeout(120_000) })
     const ttfb = performance.now() - t
     let bytes = 0
@@ -53,13 +57,14 @@ try {
       if (format !== 'fgb' && format !== 'shp.zip') for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++
     }
     const total = performance.now() - t
+    const cpu = process.cpuUsage(cpu0)
     clearInterval(sampler)
     clearInterval(liveSampler)
     const records = format === 'geojson' ? lines - 2 : format === 'csv' ? lines - 1 : undefined
     console.log(
       JSON.stringify({
         backend: BACKEND, format, layer, status: res.status, records, mb: +(bytes / MB).toFixed(1),
-        ttfb_ms: Math.round(ttfb), total_s: +(total / 1000).toFixed(2),
+        ttfb_ms: Math.round(ttfb), total_s: +(total / 1000).toFixed(2), cpu_s: +((cpu.user + cpu.system) / 1e6).toFixed(2),
         heap_rise_mb: +((peakHeap - base.heapUsed) / MB).toFixed(1), live_heap_rise_mb: gc ? +((peakLive - base.heapUsed) / MB).toFixed(1) : null, rss_rise_mb: +((peakRss - base.rss) / MB).toFixed(1),
       }),
     )
