@@ -123,6 +123,9 @@ export interface PhaseResult {
    */
   dropped: Record<Kind, number>
   droppedUrls: string[]
+  /** Requests that timed out (counted in errors and timeouts too), by kind, and their URLs. */
+  timedOut: Record<Kind, number>
+  timedOutUrls: string[]
   /** Accepted edits whose answer could not be read (left to the edit log). */
   unreadable: number
   errorMessages: Record<string, number>
@@ -215,6 +218,8 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
   let conflicts = 0
   const dropped = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>
   const droppedUrls: string[] = []
+  const timedOut = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>
+  const timedOutUrls: string[] = []
   let unreadable = 0
   let editConflicts = 0
   let accepted0 = ledger.accepted
@@ -239,6 +244,8 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
     setupClient: (client) => {
       const c = client as unknown as {
         _connect: () => void
+        _destroyConnection: () => void
+        destroyed: boolean
         conn: Socket
         parser: { initialize: (type: 'RESPONSE') => void }
         pipelinedRequests: { size: () => number; clear: () => void }
@@ -258,6 +265,17 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
         })
       }
       c.on('timeout', () => c.parser.initialize('RESPONSE'))
+      // autocannon drops a timed-out request through _destroyConnection (as at the end, when destroyed is set
+      // first): note the kind of the request in flight before the next one replaces its context.
+      const destroyConnection = c._destroyConnection
+      c._destroyConnection = function (this: typeof c) {
+        if (!this.destroyed && this.pipelinedRequests.size() > 0) {
+          const { kind = 'tiles', url = 'edit' } = this.requestIterator.context
+          timedOut[kind]++
+          if (timedOutUrls.length < 50) timedOutUrls.push(url)
+        }
+        destroyConnection.call(this)
+      }
     },
     requests: [
       {
@@ -346,6 +364,8 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
     timeouts: result.timeouts,
     dropped,
     droppedUrls,
+    timedOut,
+    timedOutUrls,
     unreadable,
     errorMessages,
     edits: { accepted, conflicts: editConflicts },

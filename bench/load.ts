@@ -70,8 +70,8 @@ function statusList(s: Record<string, number>) {
   return e.length ? e.map(([k, v]) => `${k}×${v}`).join(' ') : 'none'
 }
 
-function droppedList(r: PhaseResult) {
-  const d = Object.entries(r.dropped).filter(([, n]) => n > 0)
+function droppedList(r: PhaseResult, what: 'dropped' | 'timedOut' = 'dropped') {
+  const d = Object.entries(r[what]).filter(([, n]) => n > 0)
   return d.length ? d.map(([k, n]) => `${k} ${n}`).join(', ') : '0'
 }
 
@@ -89,7 +89,7 @@ function phaseTables(records: PhaseRecord[]) {
     const other = Object.entries(r.bad)
     lines.push(
       `| ${r.connections} | ${r.seconds.toFixed(0)} | ${r.requests} | ${r.rps.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ` +
-        `${r.edits.accepted} / ${r.edits.conflicts} | ${r.conflicts - r.edits.conflicts} | ${other.length ? statusList(Object.fromEntries(other)) : '0'} | ${r.errors} (${r.timeouts}) | ${droppedList(r)} | ` +
+        `${r.edits.accepted} / ${r.edits.conflicts} | ${r.conflicts - r.edits.conflicts} | ${other.length ? statusList(Object.fromEntries(other)) : '0'} | ${r.errors} (${r.timeouts}${r.timeouts ? `: ${droppedList(r, 'timedOut')}` : ''}) | ${droppedList(r)} | ` +
         `${rssSummary(r, 1)} | ${mb(Math.max(...r.rss.map((s) => s[2]).filter(Number.isFinite)))} | ${loadBefore.split(' ')[0]} → ${loadAfter.split(' ')[0]} |`,
     )
   }
@@ -207,7 +207,7 @@ async function main() {
       records.push({ r, loadBefore, loadAfter, verified, health, perMinute })
       log(
         `  ${r.requests} requests, ${r.rps.toFixed(0)}/s, p50/p95/p99 ${ms(r.p50)}/${ms(r.p95)}/${ms(r.p99)} ms; statuses ${statusList(r.statuses)}; ` +
-          `errors ${r.errors} (timeouts ${r.timeouts}) ${JSON.stringify(r.errorMessages)}; cut off ${droppedList(r)} ${r.droppedUrls.slice(0, 5).join(' ')}; edits ${r.edits.accepted} accepted, ${r.edits.conflicts} × 409; ` +
+          `errors ${r.errors} (timeouts ${r.timeouts}) ${JSON.stringify(r.errorMessages)}; cut off ${droppedList(r)} ${r.droppedUrls.slice(0, 5).join(' ')}; timed out ${droppedList(r, 'timedOut')} ${r.timedOutUrls.slice(0, 8).join(' ')}; edits ${r.edits.accepted} accepted, ${r.edits.conflicts} × 409; ` +
           `verify ${JSON.stringify(verified)}; /health ${health}; load ${loadAfter}`,
       )
       for (const k of KINDS) {
