@@ -184,6 +184,43 @@ describe(`plans, edits, metrics and compare on ${BACKEND}`, () => {
     expect((await edit(planId, v, { op: 'lock', target: 'cell', ids: [cell['0601']], locked: false })).statusCode).toBe(200)
   })
 
+  it('move with grid null (the eraser) leaves units unassigned, reported by metrics; locks, contiguity and undo hold', async () => {
+    const p = (await importPlan('橡皮擦')).plan
+    const { grid: g } = await ids(p.id)
+    let v = await version(p.id)
+    const before = await unitGrids(p.id)
+    // erasing the middle column of 00101 (3 × 2 units) would leave it in two pieces
+    const split = await edit(p.id, v, { op: 'move', units: [t.at(1, 0), t.at(1, 1)], grid: null })
+    expect(split.statusCode, split.body).toBe(422)
+    expect(split.json().details.reason).toBe('not-contiguous')
+    expect(await unitGrids(p.id)).toEqual(before)
+
+    const r = await edit(p.id, v, { op: 'move', units: [t.at(0, 0), t.at(0, 1)], grid: null })
+    expect(r.statusCode, r.body).toBe(200)
+    v = r.json().version
+    expect(r.json().grids.find((x: { code: string }) => x.code === '00101')).toMatchObject({ units: 4, population: 400 })
+    const after = await unitGrids(p.id)
+    expect(after.map((x) => x.u)).toEqual(before.map((x) => x.u).filter((u) => u !== t.at(0, 0) && u !== t.at(0, 1)))
+    const m = (await get(`/api/plans/${p.id}/metrics`)).json()
+    expect(m.violations.find((x: { code: string }) => x.code === 'unassigned').unitIds.sort()).toEqual([t.at(0, 0), t.at(0, 1)].sort())
+    expect((await edit(p.id, v, { op: 'move', units: [t.at(0, 0)], grid: null })).json().details.reason).toBe('no-change')
+
+    const lock = await edit(p.id, v, { op: 'lock', target: 'grid', ids: [g['00201']], locked: true })
+    v = lock.json().version
+    expect((await edit(p.id, v, { op: 'move', units: [t.at(3, 0)], grid: null })).json().details.reason).toBe('source-locked')
+
+    // undo the lock, then the eraser: every unit back where it was
+    for (let i = 0; i < 2; i++) {
+      const u = await app.inject({ method: 'POST', url: `/api/plans/${p.id}/undo`, headers: { ...planner, 'if-match': `"${v}"` } })
+      expect(u.statusCode, u.body).toBe(200)
+      v = u.json().version
+    }
+    expect(await unitGrids(p.id)).toEqual(before)
+    // police may not erase
+    const police = await tokenFor(app, db, 'police', { jurisdictionId: t.jurisdictions.J1 })
+    expect((await edit(p.id, v, { op: 'move', units: [t.at(0, 0)], grid: null }, police)).statusCode).toBe(403)
+  })
+
   it('split, merge, assign and rename; undo replays inverses (same ids back) and redo re-applies', async () => {
     let v = await version(planId)
     const before = await unitGrids(planId)

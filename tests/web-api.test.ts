@@ -63,8 +63,13 @@ describe('toServerEdits', () => {
     const r = ok(moveUnits(s, { units: [1, 3], grid: 1 }))
     // unit 3 is unassigned but has its database id, so painting it is saved too
     expect(toServerEdits(s, r.edit)).toEqual([{ op: 'move', units: [22, 24], grid: 11, allowDisconnected: true }])
-    // the inverse sends each unit back where it was; the server has no unassign, so that part stays local
-    expect(toServerEdits(r.state, r.inverse)).toEqual([{ op: 'move', units: [22], grid: 10, allowDisconnected: true }])
+    // the inverse sends each unit back where it was: unit 3 out of every grid again (grid null, the eraser's move)
+    expect(toServerEdits(r.state, r.inverse)).toEqual([
+      { op: 'move', units: [24], grid: null, allowDisconnected: true },
+      { op: 'move', units: [22], grid: 10, allowDisconnected: true },
+    ])
+    const erased = ok(moveUnits(s, { units: [0, 1], grid: -1 }))
+    expect(toServerEdits(s, erased.edit)).toEqual([{ op: 'move', units: [21, 22], grid: null, allowDisconnected: true }])
   })
   it('maps split, merge, locks and cells', () => {
     const s = demo()

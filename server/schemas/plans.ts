@@ -152,8 +152,13 @@ const AllowDisconnected = Type.Optional(
 export const EditBody = Type.Union(
   [
     Type.Object(
-      { op: Type.Literal('move'), units: Type.Array(Id, { minItems: 1, maxItems: 100_000 }), grid: Id, allowDisconnected: AllowDisconnected },
-      { additionalProperties: false, description: 'move units to a grid (same community)' },
+      {
+        op: Type.Literal('move'),
+        units: Type.Array(Id, { minItems: 1, maxItems: 100_000 }),
+        grid: Type.Union([Id, Type.Null()], { description: 'the target grid, or null to leave the units unassigned (the eraser; reported as unassigned until painted again)' }),
+        allowDisconnected: AllowDisconnected,
+      },
+      { additionalProperties: false, description: 'move units to a grid (same community), or out of every grid' },
     ),
     Type.Object(
       {

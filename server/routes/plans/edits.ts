@@ -242,6 +242,16 @@ async function runOp(ctx: Ctx, body: EditBody): Promise<void> {
   switch (body.op) {
     case 'move': {
       const units = [...new Set(body.units)]
+      if (body.grid === null) {
+        // the eraser: units leave their grids (not a locked one) and count as unassigned until painted again
+        const current = await checkUnits(ctx, units, null, 'body.units')
+        const leaving = units.filter((u) => current.has(u))
+        if (!leaving.length) refuse('no-change', 'Every unit is already unassigned.')
+        const before = await pieces(ctx, [...new Set(leaving.map((u) => current.get(u)!))])
+        await ctx.apply({ t: 'units', set: leaving.map((u) => [u, null]) })
+        await checkContiguity(ctx, before, body.allowDisconnected)
+        return
+      }
       const target = (await ctx.grids_([body.grid], 'body.grid')).get(body.grid)!
       if (target.locked) refuse('grid-locked', `Grid ${target.code} is locked; unlock it first.`, { field: 'body.grid', suggestion: 'suggestLock' })
       const current = await checkUnits(ctx, units, target.communityId, 'body.units')

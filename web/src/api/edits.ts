@@ -20,11 +20,10 @@ export function toServerEdits(s: PlanState, e: Edit): ServerEdit[] {
         if (!list) byGrid.set(g, (list = []))
         list.push(s.unitIds[u]!)
       })
-      // The server has no "unassign" (every unit belongs to a grid): eraser strokes stay local.
-      // Units with no database id (ext:…) could not be matched on load and stay local too.
+      // Grid -1 is the eraser: the server leaves those units unassigned (grid null).
+      // Units with no database id (ext:…) could not be matched on load and stay local.
       return [...byGrid]
-        .filter(([g]) => g >= 0)
-        .map(([g, units]) => ({ op: 'move' as const, units: units.filter(isDbId).map(Number), grid: Number(s.grids[g]!.id), allowDisconnected: true }))
+        .map(([g, units]) => ({ op: 'move' as const, units: units.filter(isDbId).map(Number), grid: g >= 0 ? Number(s.grids[g]!.id) : null, allowDisconnected: true }))
         .filter((e) => e.units.length > 0)
     }
     case 'set-grid-cells': {

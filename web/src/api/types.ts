@@ -80,7 +80,7 @@ export interface Job {
 
 /** Server edit bodies (server/schemas/plans.ts EditBody), POST /api/plans/:id/edits with If-Match. */
 export type ServerEdit =
-  | { op: 'move'; units: number[]; grid: number; allowDisconnected?: boolean }
+  | { op: 'move'; units: number[]; grid: number | null; allowDisconnected?: boolean }
   | { op: 'assign'; grids: number[]; cell: number | null }
   | { op: 'lock'; target: 'grid' | 'cell'; ids: number[]; locked: boolean }
   | { op: 'split'; grid: number; units: number[]; code?: string; allowDisconnected?: boolean }
