@@ -20,7 +20,8 @@ export interface Db extends Queryable {
   close(): Promise<void>
   /**
    * Embedded database only (undefined on PostgreSQL, where other processes write too): `load`'s result,
-   * remembered under `key` until this process sends any other statement. See pglite.ts.
+   * remembered under `key` until this process sends any other statement. `load` must only read, and
+   * only through the `q` it is given. See pglite.ts.
    */
   memo?<T>(key: string, load: (q: Queryable) => Promise<T>): Promise<T>
 }
