@@ -380,6 +380,16 @@ export async function runTraffic(target: Target, ledger: EditLedger, opts: Traff
  */
 export async function verifyEdits(target: Target, ledger: EditLedger) {
   const api = new Api(target.url, target.authorization)
+  // Requests whose connections autocannon closed at the end still run on the server: wait until the
+  // plan's version has not moved for 3 s (at most 60 s) before reading the edit log.
+  const quietMs = 3000
+  let last = -1
+  let since = Date.now()
+  for (const start = Date.now(); Date.now() - start < 60_000; await new Promise((r) => setTimeout(r, 250))) {
+    const { version } = await api.must<{ version: number }>(200, 'GET', `/api/plans/${target.editPlanId}/assignments`)
+    if (version !== last) (last = version), (since = Date.now())
+    else if (Date.now() - since >= quietMs) break
+  }
   await ledger.reconcile(api)
   const now = await readAssignment(api, target.editPlanId)
   const wrong: string[] = []
