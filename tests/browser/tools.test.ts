@@ -166,6 +166,19 @@ describeInChromium(`editor tools in chromium: labels, tooltip, lasso, parent bru
     await screenshot('grid-labels')
   })
 
+  it('shows the events heat map from the events tiles when its layer is switched on', async () => {
+    const events: number[] = []
+    page.on('response', (r) => {
+      if (r.url().includes('/api/tiles/events/')) events.push(r.status())
+    })
+    await page.check('#gw-layer-events')
+    await idle()
+    expect(events.length, 'events tiles asked for').toBeGreaterThan(0)
+    for (const status of events) expect([200, 204, 304]).toContain(status)
+    await screenshot('events-heat')
+    await page.uncheck('#gw-layer-events')
+  })
+
   it('made no request outside localhost and threw no page errors', () => {
     expect(session.problems).toEqual([])
   })

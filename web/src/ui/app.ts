@@ -147,7 +147,8 @@ export async function startApp() {
       const [jur, com] = await Promise.all([client.areas('jurisdiction'), client.areas('community')])
       await map.whenLoaded()
       map.setAreas(jur, com)
-      map.setBaseTiles({ barriers: caps.has('GET', '/api/tiles/{}/{}/{}/{}.mvt'), stations: caps.has('GET', '/api/tiles/{}/{}/{}/{}.mvt') })
+      const baseTiles = caps.has('GET', '/api/tiles/{}/{}/{}/{}.mvt')
+      map.setBaseTiles({ barriers: baseTiles, stations: baseTiles, events: baseTiles })
       const b = boundsOf(jur)
       if (b && !ctx.session) map.fit(b, 20)
     } catch (err) {
