@@ -137,8 +137,9 @@ describeInChromium(`editor tools in chromium: labels, tooltip, lasso, parent bru
     await page.keyboard.press('p')
     expect(await page.inputValue('#gw-parent-scope')).toBe('community')
     await page.keyboard.press('v')
-    // the select tool has no tooltip
+    // the select tool has no tooltip, and none is left on screen
     await page.waitForFunction(() => (window as unknown as { __gridweave: Hooks }).__gridweave.tooltip() === null)
+    expect(await page.isVisible('#gw-brush-tooltip')).toBe(false)
   })
 
   it('labels grids with their codes from the glyphs we serve', async () => {

@@ -97,3 +97,22 @@ export function faultFolder(sizeMb = 256): FaultFolder {
     },
   }
 }
+
+/**
+ * Why this environment cannot make a real read-only or full data folder, or undefined when it can: as root
+ * that needs permission to mount a tmpfs (a container without CAP_SYS_ADMIN refuses it); as another user
+ * chmod makes it read-only, and a full disk still needs root. Tried once with a throwaway mount.
+ */
+export function faultFolderUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'a full disk needs a file system of its own: run this test as root (it mounts a small tmpfs), as CI does'
+  const dir = mkdtempSync(join(tmpdir(), 'gridweave-fault-probe-'))
+  try {
+    sh('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'gridweave-fault-probe', dir])
+    sh('umount', [dir])
+    return undefined
+  } catch (err) {
+    return `as root, a read-only or full data folder is only real on a file system of its own (chmod does not stop root), and mounting a tmpfs was refused here: ${(err as Error).message}`
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

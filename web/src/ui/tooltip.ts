@@ -55,13 +55,15 @@ export class BrushTooltip {
     this.el.className = 'gw-tooltip'
     this.el.id = 'gw-brush-tooltip'
     this.el.setAttribute('role', 'tooltip')
+    // hidden by display (an inline display would override the hidden attribute and leave it on screen)
     this.el.hidden = true
+    this.el.style.display = 'none'
     this.iconEl.setAttribute('aria-hidden', 'true')
     Object.assign(this.iconEl.style, { marginRight: '6px', fontWeight: 'bold' })
     Object.assign(this.textEl.style, { whiteSpace: 'pre' })
     Object.assign(this.el.style, {
       position: 'absolute', left: '0', top: '0', zIndex: '4', pointerEvents: 'none', background: 'rgba(255,255,255,.96)', color: '#111',
-      border: '2px solid #555', borderRadius: '4px', padding: '3px 7px', font: '12px/1.4 system-ui, sans-serif', boxShadow: '0 1px 4px rgba(0,0,0,.3)', display: 'flex',
+      border: '2px solid #555', borderRadius: '4px', padding: '3px 7px', font: '12px/1.4 system-ui, sans-serif', boxShadow: '0 1px 4px rgba(0,0,0,.3)',
     })
     this.el.append(this.iconEl, this.textEl)
   }
@@ -72,6 +74,7 @@ export class BrushTooltip {
     this.el.dataset.kind = c.kind
     this.el.style.borderColor = KIND_BORDER[c.kind]
     this.el.hidden = false
+    this.el.style.display = 'flex'
     // below right of the pointer, flipped to the other side near the map's right or bottom edge
     const w = this.el.offsetWidth || 200, hgt = this.el.offsetHeight || 40
     const left = x + 18 + w > width ? x - 18 - w : x + 18
@@ -81,6 +84,7 @@ export class BrushTooltip {
 
   hide() {
     this.el.hidden = true
+    this.el.style.display = 'none'
   }
 
   text(): string | null {
