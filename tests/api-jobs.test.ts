@@ -103,6 +103,8 @@ describe(`jobs (pg-boss, worker thread) on ${BACKEND}`, () => {
     const planId = imp.json().plan.id
     let j = await waitDone(await startJob(planId, { kind: 'cells' }))
     expect(j.status, JSON.stringify(j)).toBe('succeeded')
+    // grids per cell come from the plan's cellMin/cellMax, not its min/max (the grid band, 500–700 people)
+    expect(j.result.feasibility).toMatchObject({ min: 2, max: 4 })
     let m = (await get(`/api/plans/${planId}/metrics`)).json()
     expect(m.summary.cells).toBeGreaterThanOrEqual(2)
     expect(m.cells.every((c: { inBand: boolean; crossesJurisdiction: boolean }) => c.inBand && !c.crossesJurisdiction)).toBe(true)

@@ -216,8 +216,9 @@ export class JobRunner {
         gridJurisdiction: Int32Array.from(grids, (g) => (jIdx.has(g.jurisdictionId ?? -1) ? jIdx : jIdx.set(g.jurisdictionId ?? -1, jIdx.size)).get(g.jurisdictionId ?? -1)!),
         gridCommunity: Int32Array.from(grids, (g) => (cIdx.has(g.communityId ?? -1) ? cIdx : cIdx.set(g.communityId ?? -1, cIdx.size)).get(g.communityId ?? -1)!),
         cellLock: Int32Array.from(grids, (g) => (g.cellId !== null && cells[cellIdx.get(g.cellId)!]?.locked ? cellIdx.get(g.cellId)! : -1)),
-        min: params.min ?? params.cellMin ?? 5,
-        max: params.max ?? params.cellMax ?? 6,
+        // grids per cell: the job's own min/max, else the plan's cellMin/cellMax (the plan's min/max are the grid band)
+        min: (job.params as JobParams).min ?? params.cellMin ?? 5,
+        max: (job.params as JobParams).max ?? params.cellMax ?? 6,
         cells: params.cells,
         seed,
         timeBudgetMs,
