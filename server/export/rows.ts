@@ -13,7 +13,11 @@ export const PAGE_SIZE = 1000
  */
 export const GEOJSON_PAGE_SIZE = 2000
 
-/** Thrown when the plan gets a new version while its export is being read. */
+/**
+ * Thrown when the plan gets a new version while its export is being read. Exports read one snapshot
+ * (export/index.ts), in which the version cannot move: this guard is the safety net for a caller that
+ * reads outside one.
+ */
 export class PlanChangedError extends HttpError {
   constructor(planId: number, version: number) {
     super(409, `Plan ${planId} changed after version ${version} while it was being exported; download it again.`)

@@ -30,13 +30,15 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const head = await planHead(app.db, id)
       if (!head) throw new HttpError(404, `Plan ${id} does not exist.`)
       const what = format === 'csv' ? 'assignment' : layer
-      const tag = etag('plan', id, `v${head.version}`, what, format, ...(bom ? ['bom'] : []))
-      reply.header('ETag', tag).header('Cache-Control', 'private, no-cache')
+      const tagOf = (version: number) => etag('plan', id, `v${version}`, what, format, ...(bom ? ['bom'] : []))
+      reply.header('Cache-Control', 'private, no-cache')
       // No payload at all: send(null) would announce a 4-byte JSON body that a 304 cannot carry.
-      if (notModified(req.headers['if-none-match'], tag)) return (reply as FastifyReply).code(304).send()
-      const name = exportName(id, head.version, what)
-      const stream = await exportStream(app.db, { planId: id, version: head.version, layer, format, bom })
-      reply.header('Content-Disposition', `attachment; filename="${name}.${format}"`).type(CONTENT_TYPES[format])
+      if (notModified(req.headers['if-none-match'], tagOf(head.version))) return (reply as FastifyReply).header('ETag', tagOf(head.version)).code(304).send()
+      // The export reads one snapshot of the plan: the version in it (newer than head's when an edit
+      // committed in between) names the file, whatever edits commit while it is sent.
+      const { version, stream } = await exportStream(app.db, { planId: id, layer, format, bom }, { timeoutMs: app.server.requestTimeout })
+      reply.header('ETag', tagOf(version))
+      reply.header('Content-Disposition', `attachment; filename="${exportName(id, version, what)}.${format}"`).type(CONTENT_TYPES[format])
       return reply.send(stream)
     },
   )
