@@ -1,6 +1,8 @@
 // Export benchmark: a synthetic 100k-unit plan exported over HTTP on 127.0.0.1, read to the last byte.
 // Reports time to first and last byte, size, and the peak rise of heap and RSS over the baseline, so a
-// flat memory profile (streaming) is visible next to the file size.
+// flat memory profile (streaming) is visible next to the file size. Every export reads one database
+// snapshot: on PostgreSQL it streams from it (first byte after the first page), on the embedded
+// database it is written to a temporary file first and sent after the commit (first byte ≈ total).
 //   npx tsx --expose-gc bench/export.ts                      embedded database
 //   DATABASE_URL=postgres://… npx tsx --expose-gc bench/export.ts
 //   UNITS=20000 FORMATS=geojson:units,csv:units …            smaller or other runs
