@@ -16,7 +16,8 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Export a plan: GeoJSON, assignment CSV, zipped Shapefile or FlatGeobuf, streamed',
         description:
           'Grids, cells or units of the plan\'s current version with their assignment and totals. Grid and cell outlines ' +
-          'not stored are dissolved from their units. Every signed-in role may export.',
+          'not stored are dissolved from their units. The whole file is read from one snapshot: edits committed while it ' +
+          'is downloaded are not in it (the file name and ETag carry its version). Every signed-in role may export.',
         tags: ['exports'],
         params: ExportParams,
         querystring: ExportQuery,
