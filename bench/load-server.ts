@@ -56,7 +56,8 @@ export async function startLoadServer(opts: { databaseUrl?: string; startTimeout
     rmSync(dir, { recursive: true, force: true })
   }
   // LOG_LEVEL warn: a per-request info log would make the bench measure the log pipe; errors still show.
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
+  // SERVER_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
+  const proc: ChildProcess = spawn(process.execPath, [...(process.env.SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_CPU_PROF}`] : []), '--import', 'tsx', 'server/start.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

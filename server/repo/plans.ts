@@ -198,14 +198,14 @@ export async function jurisdictionOf(db: Queryable, id: number): Promise<{ id: n
 
 /** Cheap change detector for the cached unit graph of a district. */
 export async function districtFingerprint(db: Queryable, districtId: number): Promise<string> {
-  const { rows } = await db.query<{ f: string }>(
-    `SELECT concat_ws(':',
-        (SELECT concat_ws(',', count(*), max(id), sum(coalesce(community_id, 0))) FROM units WHERE district_id = $1),
-        (SELECT concat_ws(',', count(*), max(id), sum(CASE WHEN hard THEN 1 ELSE 0 END)) FROM barriers WHERE district_id = $1)) AS f`,
-    [districtId],
-  )
+  const { rows } = await db.query<{ f: string }>(`SELECT ${districtFingerprintSql('$1')} AS f`, [districtId])
   return rows[0].f
 }
+
+/** The SQL expression of districtFingerprint for the district id `district` (a parameter or a column). */
+export const districtFingerprintSql = (district: string) => `concat_ws(':',
+        (SELECT concat_ws(',', count(*), max(id), sum(coalesce(community_id, 0))) FROM units WHERE district_id = ${district}),
+        (SELECT concat_ws(',', count(*), max(id), sum(CASE WHEN hard THEN 1 ELSE 0 END)) FROM barriers WHERE district_id = ${district}))`
 
 /** Units (id, community) and hard barriers of a district as GeoJSON, for building the unit graph. */
 export async function graphInput(db: Queryable, districtId: number) {

@@ -1,6 +1,7 @@
 import type { Feature } from 'geojson'
 import type { Queryable } from '../db/index.js'
 import { WEIGHT_SQL } from './exports.js'
+import { districtFingerprintSql } from './plans.js'
 import { BASE_TILE_LAYERS, BUFFER, EXTENT, type BaseTileLayer, type PlanTileLayer } from '../tiles/layers.js'
 import type { UserWithHash } from '../plugins/auth.js'
 
@@ -176,6 +177,43 @@ export async function planLayerFeatures(db: Queryable, layer: PlanTileLayer, pla
   )
   if (!rows.length) return { version: null, features: [] as Feature[] }
   return { version: rows[0].version, features: JSON.parse(rows[0].features) as Feature[] }
+}
+
+/**
+ * The units of a district as features with what no plan changes (geometry, unit_id, name), and the
+ * district's fingerprint (districtFingerprintSql) read in the same statement: the in-process tiler indexes
+ * these once per district and adds each plan version's attributes (unitAttributes) when it cuts a tile.
+ */
+export async function unitGeometryFeatures(db: Queryable, districtId: number) {
+  const { rows } = await db.query<{ stamp: string; features: string }>(
+    `SELECT ${districtFingerprintSql('$1')} AS stamp,
+            ${featuresJson(`SELECT u.id AS fid, u.ext_id AS unit_id, u.name, ${asGeoJSON('u.geom')} AS geom FROM units u WHERE u.district_id = $1`)} AS features`,
+    [districtId],
+  )
+  return { stamp: rows[0].stamp, features: JSON.parse(rows[0].features) as Feature[] }
+}
+
+/** What a plan version says of each unit in its tiles (every units-layer property but unit_id and name), by unit id. */
+export type UnitAttributes = Map<number, { grid_id: number | null; grid_code: string | null; cell_id: number | null; cell_code: string | null; weight: number | null; households: number | null; locked: boolean }>
+
+/**
+ * The units layer's per-version properties of a plan (no geometry), with the plan version, its district and
+ * the district's fingerprint read in the same statement (version null: no such plan).
+ */
+export async function unitAttributes(db: Queryable, planId: number) {
+  const { rows } = await db.query<{ version: number; districtId: number; stamp: string; attrs: string }>(
+    `SELECT p.version, p.district_id AS "districtId", ${districtFingerprintSql('p.district_id')} AS stamp,
+            (SELECT COALESCE(json_agg(json_build_array(f.fid, f.grid_id, f.grid_code, f.cell_id, f.cell_code, f.weight, f.households, f.locked)), '[]')::text
+               FROM (${planLayerSql('units', all, () => 'NULL')}) f) AS attrs
+       FROM plans p WHERE p.id = $1`,
+    [planId],
+  )
+  if (!rows.length) return { version: null, districtId: 0, stamp: '', attrs: new Map() as UnitAttributes }
+  const attrs: UnitAttributes = new Map()
+  for (const [fid, grid_id, grid_code, cell_id, cell_code, weight, households, locked] of JSON.parse(rows[0].attrs) as Array<[number, number | null, string | null, number | null, string | null, number | null, number | null, boolean]>) {
+    attrs.set(Number(fid), { grid_id, grid_code, cell_id, cell_code, weight, households, locked })
+  }
+  return { version: rows[0].version, districtId: rows[0].districtId, stamp: rows[0].stamp, attrs }
 }
 
 /** Every feature of a base-map layer, with the table's fingerprint read in the same statement. */

@@ -1,11 +1,11 @@
 import type GeoJSONVT from 'geojson-vt'
 import type { Db, Queryable } from '../db/index.js'
 import type { UserWithHash } from '../plugins/auth.js'
-import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt, userAndPlanVersion, userPlanVersionAndTile } from '../repo/tiles.js'
+import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt, unitAttributes, unitGeometryFeatures, userAndPlanVersion, userPlanVersionAndTile, type UnitAttributes } from '../repo/tiles.js'
 import { etag, notModified } from '../export/etag.js'
-import { cutTile, layerIndex } from './tiler.js'
+import { cutTile, cutTileWith, layerIndex } from './tiler.js'
 import { Lru } from './lru.js'
-import type { BaseTileLayer, PlanTileLayer } from './layers.js'
+import { BASE_TILE_LAYERS, type BaseTileLayer, type PlanTileLayer } from './layers.js'
 
 export interface TileAnswer {
   /** 200 with a tile, 204 for an empty tile, 304 when If-None-Match is current, 404 for no such plan. */
@@ -35,6 +35,14 @@ interface Indexed {
   index: GeoJSONVT
 }
 
+/** A plan version's unit properties for the units tiles, with the district (and its fingerprint) they belong to. */
+interface UnitsAt {
+  version: string
+  districtId: number
+  stamp: string
+  attrs: UnitAttributes
+}
+
 /**
  * Vector tiles of plan layers (per plan version) and base-map layers. Everything cached here is keyed
  * by plan id + version (or a base table's fingerprint), so a new version can never be answered with an
@@ -42,7 +50,16 @@ interface Indexed {
  */
 export class TileService {
   private tiles: Lru<Buffer>
+  /** In-process indexes of plan layers (a few plans' units, grids and cells) ... */
   private indexes: Lru<Promise<Indexed>>
+  /** ... and of the base-map layers, kept apart so that plans being edited never evict them. */
+  private baseIndexes = new Lru<Promise<Indexed>>(BASE_TILE_LAYERS.length)
+  /**
+   * The units layer is indexed once per district (geometry, unit_id, name: what no edit changes) and each
+   * plan version only reads its units' properties, without geometry, to cut tiles from that index.
+   */
+  private unitGeometry = new Lru<Promise<Indexed>>(2)
+  private unitsAt = new Lru<Promise<UnitsAt>>(8)
   private readonly inProcess: boolean
   /** The latest version seen of each plan: a tile not cached at it is fetched with the user and version at once. */
   private versions = new Lru<number>(1000)
@@ -80,7 +97,21 @@ export class TileService {
 
     let read: number | string
     let tile: Buffer
-    if (this.inProcess) {
+    if (this.inProcess && layer === 'units') {
+      const at = await this.once(this.unitsAt, `units:${planId}`, String(version), async () => {
+        const r = await unitAttributes(this.db, planId)
+        return { ...r, version: String(r.version) }
+      })
+      if (at.version === 'null') return { status: 404 }
+      const geo = await this.once(this.unitGeometry, `district:${at.districtId}`, at.stamp, async () => {
+        const { stamp, features } = await unitGeometryFeatures(this.db, at.districtId)
+        return { version: stamp, index: layerIndex(features) }
+      })
+      read = at.version
+      tile = cutTileWith(geo.index, layer, z, x, y, (id) => at.attrs.get(id)) ?? EMPTY
+      // the district's units changed between the two reads (an import): answer, but keep nothing
+      if (geo.version !== at.stamp) return answer(tagFor(read), tile)
+    } else if (this.inProcess) {
       const ix = await this.index(`plan:${planId}:${layer}`, String(version), async () => {
         const { version, features } = await planLayerFeatures(this.db, layer, planId)
         return { version: String(version), index: layerIndex(features) }
@@ -127,19 +158,24 @@ export class TileService {
    * loader reports the version it actually read (an edit may land in between); older versions of the
    * same layer are dropped as soon as a newer one is loaded.
    */
-  private async index(name: string, version: string, load: () => Promise<Indexed>): Promise<Indexed> {
+  private index(name: string, version: string, load: () => Promise<Indexed>): Promise<Indexed> {
+    return this.once(name.startsWith('base:') ? this.baseIndexes : this.indexes, name, version, load)
+  }
+
+  /** `load` of `name` at `version` in `cache`, run once however many requests ask at the same time (see index). */
+  private once<T extends { version: string }>(cache: Lru<Promise<T>>, name: string, version: string, load: () => Promise<T>): Promise<T> {
     const key = `${name}@${version}`
-    let p = this.indexes.get(key)
+    let p = cache.get(key)
     if (!p) {
       p = load()
-      this.indexes.set(key, p)
+      cache.set(key, p)
       p.then(
         (ix) => {
           const actual = `${name}@${ix.version}`
-          if (actual !== key) this.indexes.set(actual, p!)
-          this.indexes.deletePrefix(`${name}@`, actual)
+          if (actual !== key) cache.set(actual, p!)
+          cache.deletePrefix(`${name}@`, actual)
         },
-        () => this.indexes.delete(key), // a failed load is retried by the next request
+        () => cache.delete(key), // a failed load is retried by the next request
       )
     }
     return p

@@ -17,3 +17,14 @@ export function cutTile(index: GeoJSONVT, layer: string, z: number, x: number, y
   if (!tile || tile.features.length === 0) return null
   return Buffer.from(vtpbf.fromGeojsonVt({ [layer]: tile }, { version: 2, extent: EXTENT }))
 }
+
+/**
+ * One tile of an index whose features carry only what never changes (the units' geometry, unit_id and
+ * name), with each feature's other properties taken from `props` by feature id as the tile is cut.
+ */
+export function cutTileWith(index: GeoJSONVT, layer: string, z: number, x: number, y: number, props: (id: number) => object | undefined): Buffer | null {
+  const tile = index.getTile(z, x, y)
+  if (!tile || tile.features.length === 0) return null
+  const features = tile.features.map((f) => ({ ...f, tags: { ...f.tags, ...props(Number(f.id)) } }))
+  return Buffer.from(vtpbf.fromGeojsonVt({ [layer]: { ...tile, features } }, { version: 2, extent: EXTENT }))
+}
