@@ -23,10 +23,14 @@ interface Download {
   req: http.ClientRequest
 }
 
-/** GET on the listening app with the response paused: the caller decides when and how fast to read. */
+/**
+ * GET on the listening app with the response paused: the caller decides when and how fast to read. A
+ * connection of its own (no keep-alive agent), so its socket buffers have not grown on an earlier,
+ * fast download.
+ */
 function open(base: string, path: string, headers: Record<string, string>): Promise<Download> {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${base}${path}`, { headers }, (res) => {
+    const req = http.get(`${base}${path}`, { headers, agent: false }, (res) => {
       res.pause()
       resolve({ status: res.statusCode ?? 0, headers: res.headers, res, req })
     })
@@ -35,19 +39,22 @@ function open(base: string, path: string, headers: Record<string, string>): Prom
 }
 
 /**
- * The whole body, read at `bytesPerSecond` at most (unlimited when 0); rejects when the server cut the
- * download short (connection ended before the end of the chunked body).
+ * The whole body, read at `bytesPerSecond` at most (unlimited when 0), and beyond each gate's `at`
+ * bytes not before its `open` has resolved; rejects when the server cut the download short (connection
+ * ended before the end of the chunked body).
  */
-async function read(d: Download, bytesPerSecond = 0): Promise<Buffer> {
+async function read(d: Download, bytesPerSecond = 0, gates: { at: number; open: Promise<unknown> }[] = []): Promise<Buffer> {
   const chunks: Buffer[] = []
+  let bytes = 0
   await pipeline(
     d.res,
     new Writable({
       highWaterMark: 1,
       write(chunk: Buffer, _enc, done) {
         chunks.push(chunk)
-        if (bytesPerSecond) setTimeout(done, (chunk.length / bytesPerSecond) * 1000)
-        else done()
+        bytes += chunk.length
+        const wait = bytesPerSecond ? sleep((chunk.length / bytesPerSecond) * 1000) : Promise.resolve()
+        Promise.all([wait, ...gates.filter((g) => bytes >= g.at).map((g) => g.open)]).then(() => done(), done)
       },
     }),
   )
@@ -121,17 +128,32 @@ describe(`exports read one snapshot on ${BACKEND}`, () => {
       expect(slow.headers['content-disposition']).toContain(`-v${v0}-`)
       expect(slow.headers.etag).toContain(`v${v0}`)
       let ended = false
-      // About 3 s for the whole file, whatever its size.
-      const reading = read(slow, reference.length / 3).finally(() => (ended = true))
-      reading.catch(() => {})
-      await new Promise((ok) => slow.res.once('data', ok))
-      // Edits commit (each answered 200 with a new version) while the download is still going.
+      let firstEdit!: () => void
+      let allEdits!: () => void
+      const gates = [
+        // Past its first bytes only once an edit has committed: the server has then sent only the first
+        // pages at most (the socket buffers of a connection not read from stay small).
+        { at: 1, open: new Promise<void>((ok) => (firstEdit = ok)) },
+        // Its last quarter only once every edit has committed (on a slow machine the edits might
+        // otherwise take longer than the download).
+        { at: (reference.length * 3) / 4, open: new Promise<void>((ok) => (allEdits = ok)) },
+      ]
+      // About 4 s for the whole file, whatever its size.
+      const reading = read(slow, reference.length / 4, gates)
+      reading.then(() => (ended = true), () => {})
+      // Edits commit (each answered 200 with a new version) while the download is under way.
       let v = v0
-      for (const u of units.slice(0, 4)) {
-        v = await move(u, v)
+      try {
+        for (const u of units.slice(0, 4)) {
+          v = await move(u, v)
+          firstEdit()
+        }
+      } finally {
+        firstEdit()
+        allEdits()
       }
       expect(v).toBe(v0 + 4)
-      expect(ended, 'the edits committed before the download ended').toBe(false)
+      expect(ended, 'the edits committed before the download was complete').toBe(false)
       const got = await reading
       expect(got.length).toBe(reference.length)
       expect(got.equals(reference), 'the download is the export of the version it started at').toBe(true)
