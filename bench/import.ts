@@ -20,6 +20,7 @@ import { migrate } from '../server/db/migrate.js'
 import { importFeatures } from '../server/import/pipeline.js'
 import { signToken } from '../server/plugins/auth.js'
 import { insertUser } from '../server/repo/users.js'
+import { squareRing } from '../fixtures/lattice.js'
 
 const { values } = parseArgs({ options: { mb: { type: 'string', default: '100' }, write: { type: 'boolean', default: false } } })
 const targetBytes = Number(values.mb) * 1024 * 1024
@@ -30,20 +31,7 @@ const Y0 = 47.0
 const CELL = 0.0005
 const PER_SIDE = 10
 
-function cellRing(i: number, j: number): number[][] {
-  const x0 = X0 + i * CELL
-  const y0 = Y0 + j * CELL
-  const r: number[][] = []
-  const side = (ax: number, ay: number, bx: number, by: number) => {
-    for (let k = 0; k < PER_SIDE; k++) r.push([+(ax + ((bx - ax) * k) / PER_SIDE).toFixed(7), +(ay + ((by - ay) * k) / PER_SIDE).toFixed(7)])
-  }
-  side(x0, y0, x0 + CELL, y0)
-  side(x0 + CELL, y0, x0 + CELL, y0 + CELL)
-  side(x0 + CELL, y0 + CELL, x0, y0 + CELL)
-  side(x0, y0 + CELL, x0, y0)
-  r.push(r[0])
-  return r
-}
+const cellRing = (i: number, j: number) => squareRing(X0 + i * CELL, Y0 + j * CELL, CELL, PER_SIDE)
 
 async function generate(path: string): Promise<{ features: number; cols: number; rows: number; bytes: number }> {
   const out = createWriteStream(path)

@@ -15,6 +15,7 @@ import { migrate } from '../server/db/migrate.js'
 import { loadDemo } from '../fixtures/demo/load.js'
 import { BACKEND, createTestDb } from './helpers/db.js'
 import { api, insertPlanner, kill, login, startServer, stop, tableDigest, type ServerProc } from './helpers/fault-server.js'
+import { squareRing } from '../fixtures/lattice.js'
 
 /** Every table an import may write (areas, units, the other layers, the import records). */
 const IMPORT_TABLES = ['districts', 'jurisdictions', 'communities', 'units', 'barriers', 'stations', 'events', 'imports']
@@ -26,20 +27,7 @@ const CELL = 0.0005
 const COLS = 125
 const ROWS = 120
 
-function ring(i: number, j: number): number[][] {
-  const x0 = X0 + i * CELL
-  const y0 = Y0 + j * CELL
-  const r: number[][] = []
-  const side = (ax: number, ay: number, bx: number, by: number) => {
-    for (let k = 0; k < 10; k++) r.push([+(ax + ((bx - ax) * k) / 10).toFixed(7), +(ay + ((by - ay) * k) / 10).toFixed(7)])
-  }
-  side(x0, y0, x0 + CELL, y0)
-  side(x0 + CELL, y0, x0 + CELL, y0 + CELL)
-  side(x0 + CELL, y0 + CELL, x0, y0 + CELL)
-  side(x0, y0 + CELL, x0, y0)
-  r.push(r[0])
-  return r
-}
+const ring = (i: number, j: number) => squareRing(X0 + i * CELL, Y0 + j * CELL, CELL, 10)
 
 function latticeUnits(): string {
   const parts: string[] = []
