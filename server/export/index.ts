@@ -1,6 +1,4 @@
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -13,6 +11,7 @@ import { flatgeobufChunks } from './flatgeobuf.js'
 import { geojsonChunks } from './geojson.js'
 import { assignmentRows, geojsonPages, layerRows } from './rows.js'
 import { shapefileZip } from './shapefile.js'
+import { streamFromTempDir } from './temp-dir.js'
 
 export type ExportFormat = 'geojson' | 'csv' | 'shp.zip' | 'fgb'
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['geojson', 'csv', 'shp.zip', 'fgb']
@@ -161,18 +160,9 @@ export async function exportStream(db: Db, r: Omit<ExportRequest, 'version'>, op
  * the file, which is removed once the stream ends, fails or is destroyed.
  */
 async function spool(source: AsyncIterable<Uint8Array | string>): Promise<Readable> {
-  const dir = await mkdtemp(join(tmpdir(), 'gridweave-export-'))
-  let removing: Promise<void> | undefined
-  const cleanup = () => (removing ??= rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => {}))
-  try {
+  return streamFromTempDir('gridweave-export-', async (dir) => {
     const path = join(dir, 'export')
     await pipeline(Readable.from(source), createWriteStream(path, { highWaterMark: 1 << 20 }))
-    const out = createReadStream(path, { highWaterMark: 1 << 20 })
-    out.once('close', cleanup)
-    out.once('error', cleanup)
-    return out
-  } catch (err) {
-    await cleanup()
-    throw err
-  }
+    return createReadStream(path, { highWaterMark: 1 << 20 })
+  })
 }

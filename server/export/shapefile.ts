@@ -1,11 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import yazl from 'yazl'
 import type { Column, ExportRow } from './columns.js'
 import { BufferedFile } from './buffered-file.js'
 import { DBF_EOF, DbfLayout } from './dbf.js'
+import { streamFromTempDir } from './temp-dir.js'
 
 /** ESRI WKT of WGS 84 (EPSG:4326), what ArcGIS and QGIS expect in a .prj. */
 export const WGS84_PRJ =
@@ -75,11 +74,7 @@ export async function shapefileZip(
   textWidths: Record<string, number>,
   name: string,
 ): Promise<Readable> {
-  const dir = await mkdtemp(join(tmpdir(), 'gridweave-shp-'))
-  // 'end', 'close' and 'error' may all fire: remove the folder once, not in racing calls.
-  let removing: Promise<void> | undefined
-  const cleanup = () => (removing ??= rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => {}))
-  try {
+  return streamFromTempDir('gridweave-shp-', async (dir) => {
     const dbf = new DbfLayout(columns, textWidths)
     const shp = await BufferedFile.create(join(dir, `${name}.shp`))
     const shx = await BufferedFile.create(join(dir, `${name}.shx`))
@@ -128,13 +123,6 @@ export async function shapefileZip(
     zip.addBuffer(Buffer.from(WGS84_PRJ), `${name}.prj`)
     zip.addBuffer(Buffer.from('UTF-8'), `${name}.cpg`)
     zip.end()
-    const out = zip.outputStream as Readable
-    out.once('end', cleanup)
-    out.once('close', cleanup)
-    out.once('error', cleanup)
-    return out
-  } catch (err) {
-    await cleanup()
-    throw err
-  }
+    return zip.outputStream as Readable
+  })
 }
