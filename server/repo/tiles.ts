@@ -2,6 +2,7 @@ import type { Feature } from 'geojson'
 import type { Queryable } from '../db/index.js'
 import { WEIGHT_SQL } from './exports.js'
 import { districtFingerprintSql } from './plans.js'
+import { userWithHashSql } from './users.js'
 import { BASE_TILE_LAYERS, BUFFER, EXTENT, type BaseTileLayer, type PlanTileLayer } from '../tiles/layers.js'
 import type { UserWithHash } from '../plugins/auth.js'
 
@@ -226,9 +227,8 @@ export async function baseLayerFeatures(db: Queryable, layer: BaseTileLayer) {
 
 // ---- the head of a tile request: the signed-in user and what the tile's cache key needs, one round trip ----
 
-// The columns of getUserWithHash (repo/users.ts) that authentication checks; the user id is parameter $n.
-const user = (n: number) => `SELECT id, username, role, jurisdiction_id AS "jurisdictionId", must_change_password AS "mustChangePassword",
-                     password_hash AS "passwordHash" FROM users WHERE id = $${n}`
+// getUserWithHash's statement (repo/users.ts); the user id is parameter $n.
+const user = (n: number) => userWithHashSql(`$${n}`)
 const USER = user(1)
 
 function splitUser<T extends { id: unknown }>(row: T | undefined): UserWithHash | undefined {

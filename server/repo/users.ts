@@ -31,8 +31,11 @@ export async function getUserForLogin(db: Queryable, username: string) {
 }
 
 /** The user and its password hash, by id (authentication compares the token's password stamp). */
+/** The statement getUserWithHash runs, for the user id parameter `param` (e.g. '$1'), for reads that join it to more. */
+export const userWithHashSql = (param: string) => `SELECT ${COLS}, password_hash AS "passwordHash" FROM users WHERE id = ${param}`
+
 export async function getUserWithHash(db: Queryable, id: number) {
-  return (await db.query<UserRow & { passwordHash: string }>(`SELECT ${COLS}, password_hash AS "passwordHash" FROM users WHERE id = $1`, [id])).rows[0]
+  return (await db.query<UserRow & { passwordHash: string }>(userWithHashSql('$1'), [id])).rows[0]
 }
 
 export async function getPasswordHash(db: Queryable, id: number): Promise<string | undefined> {

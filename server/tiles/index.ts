@@ -3,7 +3,7 @@ import type { Db, Queryable } from '../db/index.js'
 import type { UserWithHash } from '../plugins/auth.js'
 import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt, unitAttributes, unitGeometryFeatures, userAndPlanVersion, userPlanVersionAndTile, type UnitAttributes } from '../repo/tiles.js'
 import { etag, notModified } from '../export/etag.js'
-import { cutTile, cutTileWith, layerIndex } from './tiler.js'
+import { cutTile, layerIndex } from './tiler.js'
 import { Lru } from './lru.js'
 import { BASE_TILE_LAYERS, type BaseTileLayer, type PlanTileLayer } from './layers.js'
 
@@ -108,11 +108,11 @@ export class TileService {
         return { version: stamp, index: layerIndex(features) }
       })
       read = at.version
-      tile = cutTileWith(geo.index, layer, z, x, y, (id) => at.attrs.get(id)) ?? EMPTY
+      tile = cutTile(geo.index, layer, z, x, y, (id) => at.attrs.get(id)) ?? EMPTY
       // the district's units changed between the two reads (an import): answer, but keep nothing
       if (geo.version !== at.stamp) return answer(tagFor(read), tile)
     } else if (this.inProcess) {
-      const ix = await this.index(`plan:${planId}:${layer}`, String(version), async () => {
+      const ix = await this.once(this.indexes, `plan:${planId}:${layer}`, String(version), async () => {
         const { version, features } = await planLayerFeatures(this.db, layer, planId)
         return { version: String(version), index: layerIndex(features) }
       })
@@ -139,7 +139,7 @@ export class TileService {
     let read: string
     let tile: Buffer
     if (this.inProcess) {
-      const ix = await this.index(`base:${layer}`, stamp, async () => {
+      const ix = await this.once(this.baseIndexes, `base:${layer}`, stamp, async () => {
         const { stamp, features } = await baseLayerFeatures(this.db, layer)
         return { version: stamp, index: layerIndex(features) }
       })
@@ -154,15 +154,10 @@ export class TileService {
   }
 
   /**
-   * The index of `name` at `version`, loading it once however many requests ask at the same time. The
-   * loader reports the version it actually read (an edit may land in between); older versions of the
-   * same layer are dropped as soon as a newer one is loaded.
+   * `load` of `name` (an index, or a version's unit properties) at `version` in `cache`, run once however
+   * many requests ask at the same time. The loader reports the version it actually read (an edit may land
+   * in between); older versions of the same name are dropped as soon as a newer one is loaded.
    */
-  private index(name: string, version: string, load: () => Promise<Indexed>): Promise<Indexed> {
-    return this.once(name.startsWith('base:') ? this.baseIndexes : this.indexes, name, version, load)
-  }
-
-  /** `load` of `name` at `version` in `cache`, run once however many requests ask at the same time (see index). */
   private once<T extends { version: string }>(cache: Lru<Promise<T>>, name: string, version: string, load: () => Promise<T>): Promise<T> {
     const key = `${name}@${version}`
     let p = cache.get(key)

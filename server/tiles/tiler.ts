@@ -11,20 +11,14 @@ export function layerIndex(features: Feature[]): GeoJSONVT {
   return new GeoJSONVT({ type: 'FeatureCollection', features }, { maxZoom: MAX_ZOOM, indexMaxZoom: 5, extent: EXTENT, buffer: BUFFER, tolerance: 3 })
 }
 
-/** One tile of an index as MVT bytes, or null when the tile holds nothing. */
-export function cutTile(index: GeoJSONVT, layer: string, z: number, x: number, y: number): Buffer | null {
-  const tile = index.getTile(z, x, y)
-  if (!tile || tile.features.length === 0) return null
-  return Buffer.from(vtpbf.fromGeojsonVt({ [layer]: tile }, { version: 2, extent: EXTENT }))
-}
-
 /**
- * One tile of an index whose features carry only what never changes (the units' geometry, unit_id and
- * name), with each feature's other properties taken from `props` by feature id as the tile is cut.
+ * One tile of an index as MVT bytes, or null when the tile holds nothing. With `props`, each feature's
+ * properties are completed from it by feature id as the tile is cut (the units index carries only what no
+ * edit changes: geometry, unit_id and name).
  */
-export function cutTileWith(index: GeoJSONVT, layer: string, z: number, x: number, y: number, props: (id: number) => object | undefined): Buffer | null {
+export function cutTile(index: GeoJSONVT, layer: string, z: number, x: number, y: number, props?: (id: number) => object | undefined): Buffer | null {
   const tile = index.getTile(z, x, y)
   if (!tile || tile.features.length === 0) return null
-  const features = tile.features.map((f) => ({ ...f, tags: { ...f.tags, ...props(Number(f.id)) } }))
+  const features = props ? tile.features.map((f) => ({ ...f, tags: { ...f.tags, ...props(Number(f.id)) } })) : tile.features
   return Buffer.from(vtpbf.fromGeojsonVt({ [layer]: { ...tile, features } }, { version: 2, extent: EXTENT }))
 }
