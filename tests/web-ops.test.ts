@@ -4,6 +4,7 @@ import {
   createHistory, record, undo, redo, canUndo, Stroke, violations, greedyColoring, gridEdgesFromUnits,
   overlappingBoxes, bandStatus, withTotals, gridLabelPoints, deviation, type PlanState, type Applied, type OpResult,
 } from '../web/src/ops/index.js'
+import { boxCentres } from '../web/src/ops/lasso.js'
 
 /**
  * A 4 × 3 lattice of units (index = row * 4 + col), rook adjacency. Columns 0–1 are community 0,
@@ -273,7 +274,7 @@ describe('gridLabelPoints', () => {
     const cells: Array<[number, number]> = [[0, 0], [1, 0], [2, 0], [0, 1], [0, 2], [1, 1], [2, 1], [1, 2], [2, 2]]
     const unitGrid = Int32Array.from([0, 0, 0, 0, 0, 1, 1, 1, 1])
     const grids = [0, 1, 2].map((i) => ({ id: String(i), code: `G${i}`, community: 0, locked: false, removed: i === 2 }))
-    const at = gridLabelPoints({ unitGrid, grids }, boxesOf(cells))
+    const at = gridLabelPoints({ unitGrid, grids }, boxCentres(boxesOf(cells)))
     const cellAt = (g: number) => cells.findIndex(([x, y]) => x + 0.5 === at[g * 2] && y + 0.5 === at[g * 2 + 1])
     expect(unitGrid[cellAt(0)]).toBe(0)
     expect(unitGrid[cellAt(1)]).toBe(1)
@@ -283,7 +284,7 @@ describe('gridLabelPoints', () => {
 
   it('skips units without a box and unassigned units', () => {
     const boxes = Float64Array.from([NaN, NaN, NaN, NaN, 5, 5, 6, 6, 100, 100, 101, 101])
-    const at = gridLabelPoints({ unitGrid: Int32Array.from([0, 0, -1]), grids: [{ id: '1', code: 'A', community: 0, locked: false, removed: false }] }, boxes)
+    const at = gridLabelPoints({ unitGrid: Int32Array.from([0, 0, -1]), grids: [{ id: '1', code: 'A', community: 0, locked: false, removed: false }] }, boxCentres(boxes))
     expect([...at]).toEqual([5.5, 5.5])
   })
 })

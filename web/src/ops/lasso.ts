@@ -57,6 +57,17 @@ export function unitsInRing(ring: Ring, centres: Float64Array): number[] {
   return out
 }
 
+/** Centre of each unit's box (boxes: 4 numbers per unit; centres: 2), NaN where the box is unknown. */
+export function boxCentres(boxes: Float64Array): Float64Array {
+  const n = boxes.length / 4
+  const c = new Float64Array(n * 2)
+  for (let u = 0; u < n; u++) {
+    c[u * 2] = (boxes[u * 4]! + boxes[u * 4 + 2]!) / 2
+    c[u * 2 + 1] = (boxes[u * 4 + 1]! + boxes[u * 4 + 3]!) / 2
+  }
+  return c
+}
+
 /** Appends a pointer position to a lasso being drawn unless it is within `minStep` pixels of the last one. */
 export function extendLasso(points: Array<[number, number]>, x: number, y: number, minStep = 3): boolean {
   const last = points[points.length - 1]

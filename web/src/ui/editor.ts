@@ -3,6 +3,7 @@ import {
   record, redo as redoStep, undo as undoStep, Stroke, GRID_PALETTE, type Applied, type Edit, type History, type OpResult,
   type PlanState, type Refused, type Step,
 } from '../ops/index.js'
+import { boxCentres } from '../ops/lasso.js'
 import { toServerEdits } from '../api/edits.js'
 import { ConflictError } from '../api/http.js'
 import type { Client } from '../api/client.js'
@@ -27,6 +28,8 @@ export class EditorSession {
   private gridColour: Int32Array = new Int32Array(0)
   /** lng/lat box of each unit (4 numbers per unit), once the plan's topology has arrived. */
   private unitBoxes: Float64Array | undefined
+  /** Centre of each unit's box (2 numbers per unit, NaN when unknown): lasso selection and grid labels. */
+  unitCentres: Float64Array | undefined
   private stroke: Stroke | undefined
   private listeners = new Set<(c: Change) => void>()
   private saving: Promise<void> = Promise.resolve()
@@ -41,6 +44,7 @@ export class EditorSession {
     private readonly hooks: { onRefused: (r: Refused) => void; onConflict: (version?: number) => void; onSaveError: (e: unknown) => void; unitBoxes?: Float64Array; saved?: (version: number) => void },
   ) {
     this.unitBoxes = hooks.unitBoxes
+    this.unitCentres = hooks.unitBoxes && boxCentres(hooks.unitBoxes)
     this.state = state
     state.unitIds.forEach((id, i) => this.unitIndex.set(id, i))
     this.recolour()
@@ -64,6 +68,7 @@ export class EditorSession {
     const n = this.state.unitIds.length
     if (boxes.length !== n * 4 || adjacency.xadj.length !== n + 1) return
     this.unitBoxes = boxes
+    this.unitCentres = boxCentres(boxes)
     this.state = { ...this.state, adjacency }
     this.recolour()
     this.paintAll()
@@ -73,8 +78,8 @@ export class EditorSession {
 
   /** Grid code labels at one point per grid (on one of its units), once the units' boxes are known. */
   private relabel() {
-    if (!this.unitBoxes) return
-    const at = gridLabelPoints(this.state, this.unitBoxes)
+    if (!this.unitCentres) return
+    const at = gridLabelPoints(this.state, this.unitCentres)
     const labels: Array<{ code: string; at: [number, number] }> = []
     this.state.grids.forEach((g, i) => {
       if (!g.removed && Number.isFinite(at[i * 2]!)) labels.push({ code: g.code, at: [at[i * 2]!, at[i * 2 + 1]!] })

@@ -13,7 +13,6 @@ export class Lasso {
   private line = document.createElementNS(SVG, 'polyline')
   /** Screen points of the ring being drawn; undefined when no lasso is being drawn. */
   points: Array<[number, number]> | undefined
-  private cache: { session: EditorSession; centres: Float64Array; complete: boolean } | undefined
 
   constructor(private readonly map: EditorMap) {
     this.el.setAttribute('class', 'gw-lasso')
@@ -49,26 +48,8 @@ export class Lasso {
   /** Unit indexes whose centre lies inside a ring of screen points, ascending. */
   units(s: EditorSession, ring: ReadonlyArray<readonly [number, number]>): number[] {
     if (ring.length < 3) return []
-    return unitsInRing(ring.map((p) => this.map.unproject([p[0], p[1]])), this.centres(s))
-  }
-
-  /** Centres (lng, lat) of the unit boxes, kept until the session changes or while some boxes are missing. */
-  private centres(s: EditorSession): Float64Array {
-    const c = this.cache
-    if (c && c.session === s && c.complete) return c.centres
-    const n = s.state.unitIds.length
-    const centres = new Float64Array(n * 2).fill(NaN)
-    let complete = true
-    for (let u = 0; u < n; u++) {
-      const b = s.boxOfUnits([u])
-      if (!b) {
-        complete = false
-        continue
-      }
-      centres[u * 2] = (b[0] + b[2]) / 2
-      centres[u * 2 + 1] = (b[1] + b[3]) / 2
-    }
-    this.cache = { session: s, centres, complete }
-    return centres
+    // no boxes yet (the topology has not arrived): nothing can be tested
+    if (!s.unitCentres) return []
+    return unitsInRing(ring.map((p) => this.map.unproject([p[0], p[1]])), s.unitCentres)
   }
 }
