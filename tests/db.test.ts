@@ -95,3 +95,27 @@ describe(`concurrent migration runners on ${BACKEND}`, () => {
     }
   })
 })
+
+describe(`prepared statements on ${BACKEND}`, () => {
+  it('a statement sent with `prepare` gives the same rows every time, on every connection and inside transactions', async () => {
+    const db = await createTestDb({ migrated: false })
+    try {
+      const twice = 'SELECT $1::int * 2 AS v'
+      const plus = 'SELECT $1::int + 1 AS v'
+      // More calls at once than the pool has connections: each connection prepares the text once.
+      const got = await Promise.all(Array.from({ length: 25 }, (_, i) => db.query<{ v: number }>(i % 2 ? twice : plus, [i], { prepare: true })))
+      expect(got.map((r) => r.rows[0].v)).toEqual(Array.from({ length: 25 }, (_, i) => (i % 2 ? i * 2 : i + 1)))
+      expect(await db.transaction(async (tx) => (await tx.query<{ v: number }>(twice, [21], { prepare: true })).rows[0].v)).toBe(42)
+      // A table the prepared plan reads is changed: PostgreSQL plans it again, nothing stale comes back.
+      await db.exec('CREATE TABLE prep_t (a int)')
+      const read = 'SELECT count(*)::int AS n FROM prep_t WHERE a > $1'
+      expect((await db.query<{ n: number }>(read, [0], { prepare: true })).rows[0].n).toBe(0)
+      await db.exec('INSERT INTO prep_t VALUES (1), (2); CREATE INDEX ON prep_t (a)')
+      expect((await db.query<{ n: number }>(read, [0], { prepare: true })).rows[0].n).toBe(2)
+      await expect(db.query('SELECT nonsense', [], { prepare: true })).rejects.toThrow()
+      expect((await db.query<{ v: number }>(twice, [5], { prepare: true })).rows[0].v).toBe(10)
+    } finally {
+      await db.close()
+    }
+  })
+})

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import type { Db, Queryable } from './types.js'
 
@@ -6,10 +7,19 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
 // Dates stay ISO strings so both backends return the same shape.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v)
 
+/** Prepared statements are named by their text, so one name can never stand for two texts. */
+const statementNames = new Map<string, string>()
+function statementName(sql: string): string {
+  let name = statementNames.get(sql)
+  if (!name) statementNames.set(sql, (name = `gw_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`))
+  return name
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query(sql, params) {
-      const r = await client.query(sql, params as unknown[] | undefined)
+    async query(sql, params, opts) {
+      const values = params as unknown[] | undefined
+      const r = await client.query(opts?.prepare ? { name: statementName(sql), text: sql, values } : { text: sql, values })
       return { rows: r.rows }
     },
     async exec(sql) {
@@ -20,7 +30,10 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 
 /** PostgreSQL + PostGIS through a connection pool (DATABASE_URL). */
 export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 })
+  const max = opts.max ?? 10
+  // Connections are kept once opened (min = max): a new one costs a connect and a cold catalog cache
+  // (~20 ms on its first PostGIS statement), and the statements prepared on it would be lost.
+  const pool = new pg.Pool({ connectionString: url, max, min: max })
   // A dropped idle connection (server restart) must not crash the process: the pool replaces it.
   pool.on('error', () => {})
   const base = wrap(pool)

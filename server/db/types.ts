@@ -4,9 +4,18 @@ export interface QueryResult<T> {
   rows: T[]
 }
 
+export interface QueryOptions {
+  /**
+   * A hot statement whose text is a constant: PostgreSQL keeps it prepared on each pooled connection (named
+   * by a hash of the text), so it is parsed and planned once per connection instead of once per call.
+   * The embedded database ignores it.
+   */
+  prepare?: boolean
+}
+
 export interface Queryable {
   /** One parameterised statement ($1, $2, …). */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>>
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>
 }

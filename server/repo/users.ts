@@ -35,7 +35,7 @@ export async function getUserForLogin(db: Queryable, username: string) {
 export const userWithHashSql = (param: string) => `SELECT ${COLS}, password_hash AS "passwordHash" FROM users WHERE id = ${param}`
 
 export async function getUserWithHash(db: Queryable, id: number) {
-  return (await db.query<UserRow & { passwordHash: string }>(userWithHashSql('$1'), [id])).rows[0]
+  return (await db.query<UserRow & { passwordHash: string }>(userWithHashSql('$1'), [id], { prepare: true })).rows[0]
 }
 
 export async function getPasswordHash(db: Queryable, id: number): Promise<string | undefined> {
