@@ -29,7 +29,9 @@ function planLayerSql(layer: PlanTileLayer, filter: (g: string) => string, geomO
                 LEFT JOIN cells c ON c.id = gc.cell_id
                WHERE p.id = $1 AND ${filter('u.geom')}`
     case 'grids':
-      // Stored outlines where there are some; otherwise the union of the grid's units near the tile.
+      // Stored outlines where there are some; otherwise the union of the grid's units near the tile. Outlines
+      // are NULL only for a moment after an edit (routes/plans/outlines.ts), so the dissolving branch is gated
+      // on there being one (a one-time filter): otherwise it would still walk every unit in the tile.
       return `WITH outline AS MATERIALIZED (
                 SELECT o.id, ${geomOut('o.geom')} AS geom FROM (
                   SELECT g.id, g.geom FROM grids g WHERE g.plan_id = $1 AND g.geom IS NOT NULL AND ${filter('g.geom')}
@@ -38,6 +40,7 @@ function planLayerSql(layer: PlanTileLayer, filter: (g: string) => string, geomO
                     JOIN unit_grids ug ON ug.plan_id = g.plan_id AND ug.grid_id = g.id
                     JOIN units u ON u.id = ug.unit_id
                    WHERE g.plan_id = $1 AND g.geom IS NULL AND ${filter('u.geom')}
+                     AND EXISTS (SELECT 1 FROM grids s WHERE s.plan_id = $1 AND s.geom IS NULL)
                    GROUP BY g.id) o)
               SELECT g.id AS fid, g.id AS grid_id, g.code AS grid_code, g.name, c.id AS cell_id, c.code AS cell_code,
                      s.weight, s.households, s.units, g.locked, o.geom
@@ -62,6 +65,7 @@ function planLayerSql(layer: PlanTileLayer, filter: (g: string) => string, geomO
                     JOIN unit_grids ug ON ug.plan_id = gc.plan_id AND ug.grid_id = gc.grid_id
                     JOIN units u ON u.id = ug.unit_id
                    WHERE c.plan_id = $1 AND c.geom IS NULL AND ${filter('u.geom')}
+                     AND EXISTS (SELECT 1 FROM cells s WHERE s.plan_id = $1 AND s.geom IS NULL)
                    GROUP BY c.id) o)
               SELECT c.id AS fid, c.id AS cell_id, c.code AS cell_code, c.name, s.weight, s.households, s.grids, s.units,
                      c.locked, o.geom
@@ -142,6 +146,7 @@ export async function planTileMvt(db: Queryable, layer: PlanTileLayer, planId: n
   const { rows } = await db.query<{ version: number | null; tile: Uint8Array | null }>(
     `SELECT (SELECT version FROM plans WHERE id = $1) AS version, (${PLAN_MVT[layer]}) AS tile`,
     [planId, z, x, y],
+    { prepare: true },
   )
   return { version: rows[0]?.version ?? null, tile: Buffer.from(rows[0]?.tile ?? new Uint8Array()) }
 }
@@ -151,6 +156,7 @@ export async function baseTileMvt(db: Queryable, layer: BaseTileLayer, z: number
   const { rows } = await db.query<{ stamp: string; tile: Uint8Array | null }>(
     `SELECT ${stampSql(layer)} AS stamp, (${BASE_MVT[layer]}) AS tile`,
     [z, x, y],
+    { prepare: true },
   )
   return { stamp: rows[0].stamp, tile: Buffer.from(rows[0]?.tile ?? new Uint8Array()) }
 }
@@ -242,6 +248,7 @@ export async function userAndPlanVersion(db: Queryable, userId: number, planId: 
   const { rows } = await db.query<Partial<UserWithHash> & { id: number | null; plan_version: number | null }>(
     `SELECT (SELECT version FROM plans WHERE id = $2) AS plan_version, u.* FROM (SELECT 1) one LEFT JOIN (${USER}) u ON true`,
     [userId, planId],
+    { prepare: true },
   )
   return { user: splitUser(rows[0]), version: rows[0]?.plan_version ?? null }
 }
@@ -251,6 +258,7 @@ export async function userAndBaseStamp(db: Queryable, userId: number, layer: Bas
   const { rows } = await db.query<Partial<UserWithHash> & { id: number | null; stamp: string }>(
     `SELECT ${stampSql(layer)} AS stamp, u.* FROM (SELECT 1) one LEFT JOIN (${USER}) u ON true`,
     [userId],
+    { prepare: true },
   )
   return { user: splitUser(rows[0]), stamp: rows[0].stamp }
 }
@@ -264,6 +272,7 @@ export async function userPlanVersionAndTile(db: Queryable, userId: number, laye
     `SELECT (SELECT version FROM plans WHERE id = $1) AS plan_version, (${PLAN_MVT[layer]}) AS tile, u.*
        FROM (SELECT 1) one LEFT JOIN (${user(5)}) u ON true`,
     [planId, z, x, y, userId],
+    { prepare: true },
   )
   const r = rows[0]
   return { user: splitUser(r), version: r?.plan_version ?? null, tile: Buffer.from(r?.tile ?? new Uint8Array()) }
