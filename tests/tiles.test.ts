@@ -172,6 +172,39 @@ describe(`vector tiles on ${BACKEND}`, () => {
     expect(gridsBefore.headers.etag).not.toBe((await planTile('grids', z, x14, y14)).headers.etag)
   })
 
+  it.runIf(BACKEND === 'postgres')('first requests of one tile at once share one ST_AsMVT; a request after an edit never gets the older cut', async () => {
+    let cuts = 0
+    const counting: Db = { ...db, query: (sql, params, opts) => ((cuts += sql.includes('ST_AsMVT') ? 1 : 0), db.query(sql, params, opts)) }
+    const tiles = new TileService(counting)
+    const { user } = await userFor(app, db, 'analyst')
+    const head: TileHead = async (_key, read) => read(counting, user.id)
+    const [x, y] = tileOf(...centre, 16)
+    const units = (a: { body?: Buffer }) => decode(a.body!, 'units', 16, x, y).map((f) => `${f.props.unit_id}:${f.props.grid_code}`).sort()
+
+    const answers = await Promise.all(Array.from({ length: 12 }, () => tiles.planTile(fx.planId, 'units', 16, x, y, undefined, head)))
+    expect(cuts).toBe(1)
+    for (const a of answers) expect(a).toEqual(answers[0])
+
+    // An edit lands while a cut is running: requests that read the new version cut their own tile.
+    const unit = fx.units.find((u) => units(answers[0]).some((k) => k.startsWith(`${u.extId}:`)))!
+    const [before] = units(answers[0]).filter((k) => k.startsWith(`${unit.extId}:`))
+    const target = before.endsWith(':G001') ? fx.grids.G002 : fx.grids.G001
+    const gridCode = Object.entries(fx.grids).find(([, id]) => id === target)![0]
+    cuts = 0
+    const racing = tiles.planTile(fx.planId, 'units', 16, x, y, undefined, head) // at the old version, or the new one
+    const version = await moveUnit(db, fx.planId, unit.id, target)
+    const after = await Promise.all(Array.from({ length: 6 }, () => tiles.planTile(fx.planId, 'units', 16, x, y, undefined, head)))
+    const raced = await racing
+    for (const a of after) {
+      expect(a.etag).toContain(`-v${version}-`)
+      expect(units(a)).toContain(`${unit.extId}:${gridCode}`)
+      expect(a).toEqual(after[0])
+    }
+    expect(cuts).toBeLessThanOrEqual(2) // the racing cut, and one more if it read the old version
+    // the racing request's tile is whole at the version its tag names
+    expect(units(raced)).toContain(raced.etag!.includes(`-v${version}-`) ? `${unit.extId}:${gridCode}` : before)
+  })
+
   it.runIf(BACKEND === 'postgres')('ST_AsMVT and the in-process tiler cut the same features', async () => {
     const sql = new TileService(db)
     const mem = new TileService(db, { inProcess: true })

@@ -63,6 +63,12 @@ export class TileService {
   private readonly inProcess: boolean
   /** The latest version seen of each plan: a tile not cached at it is fetched with the user and version at once. */
   private versions = new Lru<number>(1000)
+  /**
+   * Plan tiles being cut by ST_AsMVT, by plan, layer and tile (any version): a request for a tile already
+   * being cut waits for that cut and takes it if it is at the version the request read, instead of running
+   * the same statement again (after an edit, every viewer of a plan asks for the same tiles at once).
+   */
+  private cutting = new Map<string, Promise<{ version: number | null; tile: Buffer }>>()
 
   constructor(private readonly db: Db, opts: TileServiceOptions = {}) {
     this.tiles = new Lru<Buffer>(opts.maxTiles ?? 20_000, opts.maxTileBytes ?? 64 << 20, (b) => b.length + 100)
@@ -79,9 +85,11 @@ export class TileService {
     const tagFor = (v: number | string) => etag('plan', planId, `v${v}`, layer, z, x, y)
     const keyFor = (v: number | string) => `${planId}:${v}:${layer}:${z}/${x}/${y}`
     const seen = this.versions.get(String(planId))
-    if (!this.inProcess && (seen === undefined || (!this.tiles.has(keyFor(seen)) && !notModified(ifNoneMatch, tagFor(seen))))) {
+    const cutKey = `${planId}:${layer}:${z}/${x}/${y}`
+    if (!this.inProcess && !this.cutting.has(cutKey) && (seen === undefined || (!this.tiles.has(keyFor(seen)) && !notModified(ifNoneMatch, tagFor(seen))))) {
       // Most likely a first request of this tile at this version: user, version and tile in one statement.
-      const r = await head(`tile:${layer}/${z}/${x}/${y}`, (q, userId) => userPlanVersionAndTile(q, userId, layer, planId, z, x, y))
+      const read = head(`tile:${layer}/${z}/${x}/${y}`, (q, userId) => userPlanVersionAndTile(q, userId, layer, planId, z, x, y))
+      const r = await this.cut(cutKey, read)
       if (r.version === null) return { status: 404 }
       this.versions.set(String(planId), r.version)
       this.tiles.set(keyFor(r.version), r.tile)
@@ -108,6 +116,9 @@ export class TileService {
         return { version: stamp, index: layerIndex(features) }
       })
       read = at.version
+      // requests that waited for the same index: the first to resume cuts the tile, the others take it
+      const done = this.tiles.get(keyFor(read))
+      if (done) return answer(tagFor(read), done)
       tile = cutTile(geo.index, layer, z, x, y, (id) => at.attrs.get(id)) ?? EMPTY
       // the district's units changed between the two reads (an import): answer, but keep nothing
       if (geo.version !== at.stamp) return answer(tagFor(read), tile)
@@ -117,9 +128,11 @@ export class TileService {
         return { version: String(version), index: layerIndex(features) }
       })
       read = ix.version
+      const done = this.tiles.get(keyFor(read))
+      if (done) return answer(tagFor(read), done)
       tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY
     } else {
-      const r = await planTileMvt(this.db, layer, planId, z, x, y)
+      const r = (await this.joinCut(cutKey, version)) ?? (await this.cut(cutKey, planTileMvt(this.db, layer, planId, z, x, y)))
       if (r.version === null) return { status: 404 }
       read = r.version
       tile = r.tile
@@ -151,6 +164,32 @@ export class TileService {
     // An import may have landed since the stamp was read: the tile carries the stamp it was cut from.
     this.tiles.set(`base:${layer}:${read}:${z}/${x}/${y}`, tile)
     return answer(etag('base', layer, read, z, x, y), tile)
+  }
+
+  /**
+   * The tile from a cut of `key` already running, if it was cut at `version` or later (an edit may have
+   * landed since `version` was read; the answer carries the version it was cut at). A cut at an older
+   * version is not taken; a newer cut registered meanwhile is waited for in turn.
+   */
+  private async joinCut(key: string, version: number) {
+    for (let running = this.cutting.get(key); running; ) {
+      const r = await running.catch(() => undefined)
+      if (r && r.version !== null && r.version >= version) return r
+      const next = this.cutting.get(key)
+      if (next === running) return undefined
+      running = next
+    }
+    return undefined
+  }
+
+  /** `cut` registered under `key` in `cutting` while it runs (see `cutting`). */
+  private cut<T extends { version: number | null; tile: Buffer }>(key: string, cut: Promise<T>): Promise<T> {
+    this.cutting.set(key, cut)
+    const done = () => {
+      if (this.cutting.get(key) === cut) this.cutting.delete(key)
+    }
+    cut.then(done, done)
+    return cut
   }
 
   /**
