@@ -9,6 +9,7 @@ import { build } from './helpers/app.js'
 import { tokenFor, userFor } from './helpers/auth.js'
 import { COLUMNS, ORIGIN, ROWS, UNIT_SIZE, createPlanFixture, moveUnit, type PlanFixture } from './helpers/plan-fixture.js'
 import { userAndBaseStamp } from '../server/repo/tiles.js'
+import { syntheticPlan, type SyntheticPlan } from '../bench/export-fixture.js'
 
 /** XYZ tile of a lng/lat point (Web Mercator). */
 function tileOf(lng: number, lat: number, z: number): [number, number] {
@@ -329,6 +330,117 @@ describe(`vector tiles on ${BACKEND}`, () => {
         expect(ids(a)).not.toEqual(ids(b))
       }
       expect((await get(plan14(999_999))).statusCode).toBe(404)
+    })
+  })
+
+  // A 20 × 20 lattice of 0.001° units: 16 grids of 5 × 5 units (G00000 at the south-west corner, G00001 east
+  // of it, row by row) and 3 police cells of 6 grids (J0000 = the south 10 unit rows but 10 units of the
+  // north-east; J0002 = the north 5 unit rows). z17 tiles are ~0.0027° × 0.0019°.
+  describe('a tile stays the tile across versions while no edit reaches it', () => {
+    let sp: SyntheticPlan
+    let analyst: { authorization: string }
+    let planner: { authorization: string }
+    const z = 17
+    const at = (col: number, row: number) => tileOf(sp.box[0] + (col + 0.5) * 0.001, sp.box[1] + (row + 0.5) * 0.001, z)
+    const url = (layer: string, [x, y]: [number, number]) => `/api/plans/${sp.planId}/tiles/${layer}/${z}/${x}/${y}.mvt`
+    const fetchTile = (layer: string, t: [number, number], tag?: string) =>
+      app.inject({ method: 'GET', url: url(layer, t), headers: { ...analyst, ...(tag ? { 'if-none-match': tag } : {}) } })
+    const version = async () => (await db.query<{ version: number }>('SELECT version FROM plans WHERE id = $1', [sp.planId])).rows[0].version
+    const edit = async (body: object) => {
+      const r = await app.inject({ method: 'POST', url: `/api/plans/${sp.planId}/edits`, headers: { ...planner, 'if-match': `"${await version()}"` }, payload: body })
+      expect(r.statusCode, r.body).toBe(200)
+      return r.json<{ version: number }>().version
+    }
+    const idOf = async (table: 'grids' | 'cells', code: string) => (await db.query<{ id: number }>(`SELECT id FROM ${table} WHERE plan_id = $1 AND code = $2`, [sp.planId, code])).rows[0].id
+    const unitAt = async (col: number, row: number) =>
+      (await db.query<{ id: number }>(`SELECT u.id FROM units u JOIN plans p ON p.district_id = u.district_id WHERE p.id = $1 AND u.ext_id = lpad($2::text, 7, '0')`, [sp.planId, row * 20 + col])).rows[0].id
+    // tile (z17) over unit (col 4, row 2), the east edge of G00000; and over (col 10, row 17), in G00014 of J0002
+    let near: [number, number]
+    let far: [number, number]
+    const layers = ['units', 'grids', 'cells'] as const
+    const snapshot = async (t: [number, number]) => Object.fromEntries(await Promise.all(layers.map(async (l) => [l, await fetchTile(l, t)] as const)))
+
+    beforeAll(async () => {
+      sp = await syntheticPlan(db, { units: 400, size: 0.001, storedOutlines: true })
+      analyst = await tokenFor(app, db, 'analyst')
+      planner = await tokenFor(app, db, 'planner')
+      near = at(4, 2)
+      far = at(10, 17)
+      expect(far[1]).not.toBe(near[1])
+    })
+
+    it('an edit elsewhere: the kept tile and its tag are sent again, and a browser copy answers 304; over the edit, a new tile', async () => {
+      const v0 = await version()
+      const east = at(9, 0) // over G00001 but not over the unit that moves into it
+      expect(east[0]).not.toBe(near[0])
+      const eastGrids = await fetchTile('grids', east)
+      const before = { near: await snapshot(near), far: await snapshot(far) }
+      for (const l of layers) expect(before.far[l].statusCode, l).toBe(200)
+      const v1 = await edit({ op: 'move', units: [await unitAt(4, 2)], grid: await idOf('grids', 'G00001') })
+      expect(v1).toBe(v0 + 1)
+      for (const l of layers) {
+        const tag = before.far[l].headers.etag as string
+        expect(tag, l).toContain(`-v${v0}-`)
+        const again = await fetchTile(l, far, tag)
+        expect(again.statusCode, l).toBe(304)
+        expect(again.headers.etag, l).toBe(tag)
+        const plain = await fetchTile(l, far)
+        expect(plain.headers.etag, l).toBe(tag)
+        expect(plain.rawPayload.equals(before.far[l].rawPayload), l).toBe(true)
+        const moved = await fetchTile(l, near, before.near[l].headers.etag as string)
+        expect(moved.statusCode, l).toBe(200)
+        expect(moved.headers.etag, l).toContain(`-v${v1}-`)
+      }
+      // G00001's totals are in every grids tile it is in, the edited unit or not
+      const g1 = await fetchTile('grids', east, eastGrids.headers.etag as string)
+      expect(g1.statusCode).toBe(200)
+      const g1Units = (r: { rawPayload: Buffer }) => decode(r.rawPayload, 'grids', z, ...east).find((f) => f.props.grid_code === 'G00001')!.props.units
+      expect(g1Units(g1)).toBe(Number(g1Units(eastGrids)) + 1)
+      const units = decode((await fetchTile('units', near)).rawPayload, 'units', z, ...near)
+      expect(units.find((f) => f.props.unit_id === String(2 * 20 + 4).padStart(7, '0'))!.props.grid_code).toBe('G00001')
+      // The new version of a tile the edit reached is kept in turn.
+      const tag1 = (await fetchTile('grids', near)).headers.etag as string
+      expect((await fetchTile('grids', near, tag1)).statusCode).toBe(304)
+    })
+
+    it('a renamed grid changes every tile its units are in; a grid put in another cell changes the tiles of both cells', async () => {
+      const before = { near: await snapshot(near), far: await snapshot(far) }
+      const g14 = await idOf('grids', 'G00014')
+      const v = await edit({ op: 'rename', target: 'grid', id: g14, code: 'G00014b' })
+      for (const l of ['units', 'grids'] as const) {
+        const r = await fetchTile(l, far, before.far[l].headers.etag as string)
+        expect(r.statusCode, l).toBe(200)
+        expect(r.headers.etag, l).toContain(`-v${v}-`)
+        expect(decode(r.rawPayload, l, z, ...far).some((f) => f.props.grid_code === 'G00014b'), l).toBe(true)
+      }
+      for (const l of layers) expect((await fetchTile(l, near, before.near[l].headers.etag as string)).statusCode, l).toBe(304)
+
+      // G00014 (north, J0002) joins J0000 (south): J0000's totals change over the near tile too.
+      const cellsNear = await fetchTile('cells', near)
+      const unitsNear = await fetchTile('units', near)
+      const w = await edit({ op: 'assign', grids: [g14], cell: await idOf('cells', 'J0000') })
+      const after = await fetchTile('cells', near, cellsNear.headers.etag as string)
+      expect(after.statusCode).toBe(200)
+      expect(after.headers.etag).toContain(`-v${w}-`)
+      const grids = (r: { rawPayload: Buffer }) => decode(r.rawPayload, 'cells', z, ...near).find((f) => f.props.cell_code === 'J0000')!.props.grids
+      expect(grids(after)).toBe(Number(grids(cellsNear)) + 1)
+      // the units of J0000 carry its code, not its totals: but they are inside the footprint, so cut again
+      expect((await fetchTile('units', near, unitsNear.headers.etag as string)).statusCode).toBe(200)
+    })
+
+    it('a version made without an edit row (a job, an import) changes every tile', async () => {
+      const tags = Object.fromEntries(await Promise.all(layers.map(async (l) => [l, (await fetchTile(l, far)).headers.etag as string] as const)))
+      const v = await moveUnit(db, sp.planId, await unitAt(4, 2), await idOf('grids', 'G00000'))
+      for (const l of layers) {
+        const r = await fetchTile(l, far, tags[l])
+        expect(r.statusCode, l).toBe(200)
+        expect(r.headers.etag, l).toContain(`-v${v}-`)
+      }
+      // and an edit row without a footprint (NULL: nothing recorded) does the same
+      const tags2 = Object.fromEntries(await Promise.all(layers.map(async (l) => [l, (await fetchTile(l, far)).headers.etag as string] as const)))
+      const v2 = await edit({ op: 'move', units: [await unitAt(4, 2)], grid: await idOf('grids', 'G00001') })
+      await db.query('UPDATE plan_edits SET footprint = NULL WHERE plan_id = $1 AND version = $2', [sp.planId, v2])
+      for (const l of layers) expect((await fetchTile(l, far, tags2[l])).headers.etag, l).toContain(`-v${v2}-`)
     })
   })
 })

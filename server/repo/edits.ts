@@ -198,11 +198,23 @@ export async function listEdits(db: Queryable, planId: number, limit: number): P
 }
 
 /**
+ * An edit's footprint (migrations/0003): the box around the units it moved ($14), the units of the touched
+ * grids ($11) and of every grid in the touched police cells (CTE c), as they are after the edit. Units that
+ * left a grid are among the moved ones, so the box covers each touched grid and cell before and after; NULL
+ * when no unit is involved (anything may have changed).
+ */
+const FOOTPRINT = `SELECT ST_SetSRID(ST_Extent(u.geom)::geometry, 4326) FROM units u
+   WHERE u.id = ANY($14::bigint[])
+      OR u.id IN (SELECT ug.unit_id FROM unit_grids ug
+                   WHERE ug.plan_id = $1
+                     AND (ug.grid_id = ANY($11::bigint[]) OR ug.grid_id IN (SELECT gc.grid_id FROM grid_cells gc WHERE gc.plan_id = $1 AND gc.cell_id IN (SELECT id FROM c))))`
+
+/**
  * The bookkeeping that closes an edit, in one statement (one round trip): version + 1 (`endRedo` also
  * empties the redo stack), the edit-log row with its inverse, the audit row, and the police cells that
  * hold one of `grids` or are in `cells`, and the rows of `grids` and of every grid in those cells (as
- * gridList returns them, for the metrics); with `clearOutlines`, the outlines of those grids and cells
- * are set to NULL (dissolved after the commit). Call with the plan row locked: the new version is
+ * gridList returns them, for the metrics), and the edit's footprint (FOOTPRINT); with `clearOutlines`, the
+ * outlines of those grids and cells are set to NULL (dissolved after the commit). Call with the plan row locked: the new version is
  * `expectVersion`, which the audit row already names.
  */
 export async function commitEdit(
@@ -218,18 +230,20 @@ export async function commitEdit(
     audit: { action: string; before: unknown; after: unknown }
     grids: number[]
     cells: number[]
+    /** Units whose grid the edit changed (footprint). */
+    units: number[]
     clearOutlines: boolean
   },
 ): Promise<{ version: number; editId: number; cells: CellRecord[]; grids: GridRow[] }> {
   const { rows } = await tx.query<{ version: number; editId: number; cells: CellRecord[] | string; grids: GridRow[] | string }>(
     `WITH r AS (UPDATE plan_edits SET redoable = false WHERE plan_id = $1 AND redoable AND $2::boolean),
           v AS (UPDATE plans SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version),
-          e AS (INSERT INTO plan_edits (plan_id, version, op, payload, inverse, user_id)
-                SELECT $1, v.version, $3::text, $4::jsonb, $5::jsonb, $6::bigint FROM v RETURNING id, version),
-          a AS (INSERT INTO audit_log (user_id, action, entity, entity_id, before, after)
-                VALUES ($6::bigint, $7::text, 'plan', $8::text, $9::jsonb, $10::jsonb)),
           c AS (SELECT id, code, name, jurisdiction_id AS "jurisdictionId", locked FROM cells
                  WHERE plan_id = $1 AND (id = ANY($12::bigint[]) OR id IN (SELECT cell_id FROM grid_cells WHERE plan_id = $1 AND grid_id = ANY($11::bigint[])))),
+          e AS (INSERT INTO plan_edits (plan_id, version, op, payload, inverse, user_id, footprint)
+                SELECT $1, v.version, $3::text, $4::jsonb, $5::jsonb, $6::bigint, (${FOOTPRINT}) FROM v RETURNING id, version),
+          a AS (INSERT INTO audit_log (user_id, action, entity, entity_id, before, after)
+                VALUES ($6::bigint, $7::text, 'plan', $8::text, $9::jsonb, $10::jsonb)),
           gr AS (SELECT g.id, g.code, g.name, g.community_id AS "communityId", gc.cell_id AS "cellId", g.locked, cm.jurisdiction_id AS "jurisdictionId"
                    FROM grids g LEFT JOIN grid_cells gc ON gc.grid_id = g.id LEFT JOIN communities cm ON cm.id = g.community_id
                   WHERE g.plan_id = $1 AND (g.id = ANY($11::bigint[]) OR gc.cell_id IN (SELECT id FROM c))),
@@ -251,6 +265,7 @@ export async function commitEdit(
       e.grids,
       e.cells,
       e.clearOutlines,
+      e.units,
     ],
   )
   const r = rows[0]

@@ -1,7 +1,7 @@
 import type GeoJSONVT from 'geojson-vt'
 import type { Db, Queryable } from '../db/index.js'
 import type { UserWithHash } from '../plugins/auth.js'
-import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt, unitAttributes, unitGeometryFeatures, userAndPlanVersion, userPlanVersionAndTile, type UnitAttributes } from '../repo/tiles.js'
+import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt, unitAttributes, unitGeometryFeatures, userAndPlanVersion, userPlanVersionAndTile, userPlanVersionSince, type UnitAttributes } from '../repo/tiles.js'
 import { etag, notModified } from '../export/etag.js'
 import { cutTile, layerIndex } from './tiler.js'
 import { Lru } from './lru.js'
@@ -49,7 +49,8 @@ interface UnitsAt {
  * old tile, and replicas need no coordination (DESIGN §7).
  */
 export class TileService {
-  private tiles: Lru<Buffer>
+  /** Plan tiles by plan, layer and z/x/y with the version they were cut at; base tiles by layer, stamp and z/x/y. */
+  private tiles: Lru<{ version: number; tile: Buffer }>
   /** In-process indexes of plan layers (a few plans' units, grids and cells) ... */
   private indexes: Lru<Promise<Indexed>>
   /** ... and of the base-map layers, kept apart so that plans being edited never evict them. */
@@ -61,8 +62,6 @@ export class TileService {
   private unitGeometry = new Lru<Promise<Indexed>>(2)
   private unitsAt = new Lru<Promise<UnitsAt>>(8)
   private readonly inProcess: boolean
-  /** The latest version seen of each plan: a tile not cached at it is fetched with the user and version at once. */
-  private versions = new Lru<number>(1000)
   /**
    * Plan tiles being cut by ST_AsMVT, by plan, layer and tile (any version): a request for a tile already
    * being cut waits for that cut and takes it if it is at the version the request read, instead of running
@@ -71,39 +70,54 @@ export class TileService {
   private cutting = new Map<string, Promise<{ version: number | null; tile: Buffer }>>()
 
   constructor(private readonly db: Db, opts: TileServiceOptions = {}) {
-    this.tiles = new Lru<Buffer>(opts.maxTiles ?? 20_000, opts.maxTileBytes ?? 64 << 20, (b) => b.length + 100)
+    this.tiles = new Lru<{ version: number; tile: Buffer }>(opts.maxTiles ?? 20_000, opts.maxTileBytes ?? 64 << 20, (t) => t.tile.length + 100)
     this.indexes = new Lru<Promise<Indexed>>(opts.maxIndexes ?? 8)
     this.inProcess = opts.inProcess ?? db.kind !== 'postgres'
   }
 
   /**
    * Tile z/x/y of a plan layer at the plan's current version. `head` authenticates the request with the
-   * read it is given (the user and the plan version, in one round trip; see app.authenticateWith) under
-   * a memo key. A tile is cached under the version it was cut from.
+   * read it is given (the user and what the tile needs, in one round trip; see app.authenticateWith) under
+   * a memo key. A tile is kept with the version it was cut at, and its tag names that version. At a later
+   * version it is still the tile when no edit in between reached it (userPlanVersionSince: edits record
+   * their footprint); then the kept tile is sent again, or a browser's copy of any version since answers
+   * 304, without cutting anything.
    */
   async planTile(planId: number, layer: PlanTileLayer, z: number, x: number, y: number, ifNoneMatch: string | string[] | undefined, head: TileHead): Promise<TileAnswer> {
-    const tagFor = (v: number | string) => etag('plan', planId, `v${v}`, layer, z, x, y)
-    const keyFor = (v: number | string) => `${planId}:${v}:${layer}:${z}/${x}/${y}`
-    const seen = this.versions.get(String(planId))
-    const cutKey = `${planId}:${layer}:${z}/${x}/${y}`
-    if (!this.inProcess && !this.cutting.has(cutKey) && (seen === undefined || (!this.tiles.has(keyFor(seen)) && !notModified(ifNoneMatch, tagFor(seen))))) {
-      // Most likely a first request of this tile at this version: user, version and tile in one statement.
-      const read = head(`tile:${layer}/${z}/${x}/${y}`, (q, userId) => userPlanVersionAndTile(q, userId, layer, planId, z, x, y))
-      const r = await this.cut(cutKey, read)
-      if (r.version === null) return { status: 404 }
-      this.versions.set(String(planId), r.version)
-      this.tiles.set(keyFor(r.version), r.tile)
-      if (notModified(ifNoneMatch, tagFor(r.version))) return { status: 304, etag: tagFor(r.version) }
-      return answer(tagFor(r.version), r.tile)
+    const tagFor = (v: number) => etag('plan', planId, `v${v}`, layer, z, x, y)
+    const key = `${planId}:${layer}:${z}/${x}/${y}`
+    if (anyTag(ifNoneMatch)) {
+      // `If-None-Match: *`: any copy of the tile is current (RFC 9110 §13.1.2)
+      const { version } = await head('version', (q, userId) => userAndPlanVersion(q, userId, planId))
+      return version === null ? { status: 404 } : { status: 304, etag: tagFor(version) }
     }
-    const { version } = await head('version', (q, userId) => userAndPlanVersion(q, userId, planId))
-    if (version === null) return { status: 404 }
-    this.versions.set(String(planId), version)
-    if (notModified(ifNoneMatch, tagFor(version))) return { status: 304, etag: tagFor(version) }
-    const cached = this.tiles.get(keyFor(version))
-    if (cached) return answer(tagFor(version), cached)
+    const kept = this.tiles.get(key)
+    const theirs = taggedVersion(ifNoneMatch, tagFor)
+    const from = Math.min(kept?.version ?? Infinity, theirs ?? Infinity)
+    let version: number | null
+    if (from !== Infinity) {
+      const r = await head(`since:${layer}/${z}/${x}/${y}@${from}`, (q, userId) => userPlanVersionSince(q, userId, planId, from, z, x, y))
+      if (r.version === null) return { status: 404 }
+      version = r.version
+      const current = (v: number | undefined): v is number => v !== undefined && r.since !== null && v >= r.since && v <= r.version!
+      if (current(theirs)) return { status: 304, etag: tagFor(theirs) }
+      if (kept && current(kept.version)) return answer(tagFor(kept.version), kept.tile)
+    } else if (!this.inProcess && !this.cutting.has(key)) {
+      // A first request of this tile: user, version and tile in one statement.
+      const r = await this.cut(key, head(`tile:${layer}/${z}/${x}/${y}`, (q, userId) => userPlanVersionAndTile(q, userId, layer, planId, z, x, y)))
+      if (r.version === null) return { status: 404 }
+      this.keep(key, r.version, r.tile)
+      return answer(tagFor(r.version), r.tile)
+    } else {
+      ;({ version } = await head('version', (q, userId) => userAndPlanVersion(q, userId, planId)))
+      if (version === null) return { status: 404 }
+    }
 
-    let read: number | string
+    // A request that waited (for its head, or behind a cut) may find the tile kept by another meanwhile.
+    const done = this.tiles.get(key)
+    if (done && done.version >= version) return answer(tagFor(done.version), done.tile)
+    // Cut at `version` (or later: an edit may land in between; the tile carries the version it was cut at).
+    let read: number
     let tile: Buffer
     if (this.inProcess && layer === 'units') {
       const at = await this.once(this.unitsAt, `units:${planId}`, String(version), async () => {
@@ -115,10 +129,10 @@ export class TileService {
         const { stamp, features } = await unitGeometryFeatures(this.db, at.districtId)
         return { version: stamp, index: layerIndex(features) }
       })
-      read = at.version
+      read = Number(at.version)
       // requests that waited for the same index: the first to resume cuts the tile, the others take it
-      const done = this.tiles.get(keyFor(read))
-      if (done) return answer(tagFor(read), done)
+      const cut = this.tiles.get(key)
+      if (cut?.version === read) return answer(tagFor(read), cut.tile)
       tile = cutTile(geo.index, layer, z, x, y, (id) => at.attrs.get(id)) ?? EMPTY
       // the district's units changed between the two reads (an import): answer, but keep nothing
       if (geo.version !== at.stamp) return answer(tagFor(read), tile)
@@ -127,19 +141,24 @@ export class TileService {
         const { version, features } = await planLayerFeatures(this.db, layer, planId)
         return { version: String(version), index: layerIndex(features) }
       })
-      read = ix.version
-      const done = this.tiles.get(keyFor(read))
-      if (done) return answer(tagFor(read), done)
+      read = Number(ix.version)
+      const cut = this.tiles.get(key)
+      if (cut?.version === read) return answer(tagFor(read), cut.tile)
       tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY
     } else {
-      const r = (await this.joinCut(cutKey, version)) ?? (await this.cut(cutKey, planTileMvt(this.db, layer, planId, z, x, y)))
+      const r = (await this.joinCut(key, version)) ?? (await this.cut(key, planTileMvt(this.db, layer, planId, z, x, y)))
       if (r.version === null) return { status: 404 }
       read = r.version
       tile = r.tile
     }
-    // An edit may have landed since the version was read: the tile carries the version it was cut from.
-    this.tiles.set(keyFor(read), tile)
+    this.keep(key, read, tile)
     return answer(tagFor(read), tile)
+  }
+
+  /** Keeps a plan tile cut at `version`, unless a tile cut at a later version is kept already. */
+  private keep(key: string, version: number, tile: Buffer) {
+    const kept = this.tiles.get(key)
+    if (!kept || kept.version <= version) this.tiles.set(key, { version, tile })
   }
 
   /** Tile z/x/y of a base-map layer whose table has the fingerprint `stamp` (stampSql in repo/tiles.ts) as the caller read it. */
@@ -148,7 +167,7 @@ export class TileService {
     if (notModified(ifNoneMatch, tag)) return { status: 304, etag: tag }
     const key = `base:${layer}:${stamp}:${z}/${x}/${y}`
     const cached = this.tiles.get(key)
-    if (cached) return answer(tag, cached)
+    if (cached) return answer(tag, cached.tile)
     let read: string
     let tile: Buffer
     if (this.inProcess) {
@@ -162,7 +181,7 @@ export class TileService {
       ;({ stamp: read, tile } = await baseTileMvt(this.db, layer, z, x, y))
     }
     // An import may have landed since the stamp was read: the tile carries the stamp it was cut from.
-    this.tiles.set(`base:${layer}:${read}:${z}/${x}/${y}`, tile)
+    this.tiles.set(`base:${layer}:${read}:${z}/${x}/${y}`, { version: 0, tile })
     return answer(etag('base', layer, read, z, x, y), tile)
   }
 
@@ -217,6 +236,25 @@ export class TileService {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+function tagsOf(ifNoneMatch: string | string[] | undefined): string[] {
+  return ifNoneMatch ? (Array.isArray(ifNoneMatch) ? ifNoneMatch.join(',') : ifNoneMatch).split(',').map((t) => t.trim().replace(/^W\//, '')) : []
+}
+
+function anyTag(ifNoneMatch: string | string[] | undefined): boolean {
+  return tagsOf(ifNoneMatch).includes('*')
+}
+
+/** The latest plan version among the tags of an If-None-Match header that are this tile's tags (`tagFor`). */
+function taggedVersion(ifNoneMatch: string | string[] | undefined, tagFor: (v: number) => string): number | undefined {
+  let best: number | undefined
+  for (const tag of tagsOf(ifNoneMatch)) {
+    const m = /-v(\d{1,9})-/.exec(tag)
+    const v = m ? Number(m[1]) : NaN
+    if (v >= 1 && tagFor(v) === tag && (best === undefined || v > best)) best = v
+  }
+  return best
+}
 
 function answer(tag: string, tile: Buffer): TileAnswer {
   return tile.length ? { status: 200, etag: tag, body: tile } : { status: 204, etag: tag }

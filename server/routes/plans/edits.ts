@@ -50,8 +50,10 @@ export function parseIfMatch(h: string | undefined): number {
 class Ctx {
   steps: Step[] = []
   inverse: Step[] = []
+  /** Grids and cells the edit touched (before or after), and units whose grid it changed. */
   grids = new Set<number>()
   cells = new Set<number>()
+  units = new Set<number>()
   created = new Set<number>()
   removed = new Set<number>()
   createdCells = new Set<number>()
@@ -102,7 +104,10 @@ class Ctx {
     switch (s.t) {
       case 'units':
         this.unitsChanged = true
-        for (const [, g] of s.set) if (g !== null) this.grids.add(g)
+        for (const [u, g] of s.set) {
+          this.units.add(u)
+          if (g !== null) this.grids.add(g)
+        }
         break
       case 'grid-cells':
         for (const [g, c] of s.set) {
@@ -453,6 +458,7 @@ async function finish(ctx: Ctx, op: string, request: unknown, extra: { editId?: 
     audit: { action: `edit.${op}`, before: { version: plan.version, steps: ctx.inverse }, after: { version, steps: ctx.steps, request } },
     grids,
     cells: [...ctx.cells],
+    units: [...ctx.units],
     clearOutlines: ctx.unitsChanged && outlines === 'clear',
   })
   const cells = cellRows.map((c) => c.id)
