@@ -263,28 +263,21 @@ export async function userAndBaseStamp(db: Queryable, userId: number, layer: Bas
   return { user: splitUser(rows[0]), stamp: rows[0].stamp }
 }
 
+/** An edit's footprint as a lon/lat box [west, south, east, north]; null: anything may have changed. */
+export type FootprintBox = [number, number, number, number] | null
+
 /**
- * User `userId`, plan `planId`'s current version (null: no such plan) and `since`: the oldest version at or
- * after `from` whose tile z/x/y (layer `layer`) is the same as at the current version. A tile cut, or a
- * browser's copy tagged, at a version v with since <= v <= current is still the tile. Every version in
- * (from, current] must be an edit (plan_edits) whose footprint misses the tile's buffered envelope;
- * a version without an edit row (a job, an import), or with a NULL footprint, changed everything.
- * Grids and cells carry totals over all their units, but an edit's footprint covers every grid and
- * cell it touched, so one footprint serves the three layers.
+ * The footprints (migrations/0003) of plan `planId`'s versions in (`after`, `upTo`], by version. A version
+ * missing from the map had no edit row (a job, an import): anything may have changed in it.
  */
-export async function userPlanVersionSince(db: Queryable, userId: number, planId: number, from: number, z: number, x: number, y: number) {
-  const { rows } = await db.query<Partial<UserWithHash> & { id: number | null; plan_version: number | null; since: number | null }>(
-    `SELECT p.version AS plan_version,
-            (SELECT CASE WHEN count(*) < p.version - $3 THEN p.version
-                         ELSE COALESCE(max(e.version) FILTER (WHERE e.footprint IS NULL OR e.footprint && ST_Transform(ST_TileEnvelope($4, $5, $6, margin => ${BUFFER / EXTENT}), 4326)), $3) END
-               FROM plan_edits e WHERE e.plan_id = p.id AND e.version > $3 AND e.version <= p.version) AS since,
-            u.*
-       FROM (SELECT 1) one LEFT JOIN plans p ON p.id = $2 LEFT JOIN (${user(1)}) u ON true`,
-    [userId, planId, from, z, x, y],
+export async function planFootprints(db: Queryable, planId: number, after: number, upTo: number): Promise<Map<number, FootprintBox>> {
+  const { rows } = await db.query<{ version: number; w: number | null; s: number | null; e: number | null; n: number | null }>(
+    `SELECT version, ST_XMin(footprint) AS w, ST_YMin(footprint) AS s, ST_XMax(footprint) AS e, ST_YMax(footprint) AS n
+       FROM plan_edits WHERE plan_id = $1 AND version > $2 AND version <= $3`,
+    [planId, after, upTo],
     { prepare: true },
   )
-  const r = rows[0]
-  return { user: splitUser(r), version: r?.plan_version ?? null, since: r?.since ?? null }
+  return new Map(rows.map((r) => [r.version, r.w === null ? null : [r.w, r.s!, r.e!, r.n!]]))
 }
 
 /**

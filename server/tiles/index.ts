@@ -1,11 +1,11 @@
 import type GeoJSONVT from 'geojson-vt'
 import type { Db, Queryable } from '../db/index.js'
 import type { UserWithHash } from '../plugins/auth.js'
-import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt, unitAttributes, unitGeometryFeatures, userAndPlanVersion, userPlanVersionAndTile, userPlanVersionSince, type UnitAttributes } from '../repo/tiles.js'
+import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt, unitAttributes, unitGeometryFeatures, userAndPlanVersion, userPlanVersionAndTile, planFootprints, type FootprintBox, type UnitAttributes } from '../repo/tiles.js'
 import { etag, notModified } from '../export/etag.js'
 import { cutTile, layerIndex } from './tiler.js'
 import { Lru } from './lru.js'
-import { BASE_TILE_LAYERS, type BaseTileLayer, type PlanTileLayer } from './layers.js'
+import { BASE_TILE_LAYERS, BUFFER, EXTENT, type BaseTileLayer, type PlanTileLayer } from './layers.js'
 
 export interface TileAnswer {
   /** 200 with a tile, 204 for an empty tile, 304 when If-None-Match is current, 404 for no such plan. */
@@ -68,6 +68,8 @@ export class TileService {
    * the same statement again (after an edit, every viewer of a plan asks for the same tiles at once).
    */
   private cutting = new Map<string, Promise<{ version: number | null; tile: Buffer }>>()
+  /** The footprints of each plan's recent edits, at its latest version read (see unchangedSince). */
+  private footprints = new Lru<Promise<{ version: string; boxes: Map<number, FootprintBox> }>>(256)
 
   constructor(private readonly db: Db, opts: TileServiceOptions = {}) {
     this.tiles = new Lru<{ version: number; tile: Buffer }>(opts.maxTiles ?? 20_000, opts.maxTileBytes ?? 64 << 20, (t) => t.tile.length + 100)
@@ -93,24 +95,25 @@ export class TileService {
     }
     const kept = this.tiles.get(key)
     const theirs = taggedVersion(ifNoneMatch, tagFor)
-    const from = Math.min(kept?.version ?? Infinity, theirs ?? Infinity)
     let version: number | null
-    if (from !== Infinity) {
-      const r = await head(`since:${layer}/${z}/${x}/${y}@${from}`, (q, userId) => userPlanVersionSince(q, userId, planId, from, z, x, y))
-      if (r.version === null) return { status: 404 }
-      version = r.version
-      const current = (v: number | undefined): v is number => v !== undefined && r.since !== null && v >= r.since && v <= r.version!
-      if (current(theirs)) return { status: 304, etag: tagFor(theirs) }
-      if (kept && current(kept.version)) return answer(tagFor(kept.version), kept.tile)
-    } else if (!this.inProcess && !this.cutting.has(key)) {
+    if (kept === undefined && theirs === undefined && !this.inProcess && !this.cutting.has(key)) {
       // A first request of this tile: user, version and tile in one statement.
       const r = await this.cut(key, head(`tile:${layer}/${z}/${x}/${y}`, (q, userId) => userPlanVersionAndTile(q, userId, layer, planId, z, x, y)))
       if (r.version === null) return { status: 404 }
       this.keep(key, r.version, r.tile)
       return answer(tagFor(r.version), r.tile)
-    } else {
-      ;({ version } = await head('version', (q, userId) => userAndPlanVersion(q, userId, planId)))
-      if (version === null) return { status: 404 }
+    }
+    ;({ version } = await head('version', (q, userId) => userAndPlanVersion(q, userId, planId)))
+    if (version === null) return { status: 404 }
+    if (theirs === version) return { status: 304, etag: tagFor(theirs) }
+    if (kept?.version === version) return answer(tagFor(version), kept.tile)
+    const older = Math.min(kept?.version ?? Infinity, theirs ?? Infinity)
+    if (older < version) {
+      // Still the tile if no edit since reached it.
+      const since = await this.unchangedSince(planId, older, version, z, x, y)
+      const current = (v: number | undefined): v is number => v !== undefined && v >= since && v <= version!
+      if (current(theirs)) return { status: 304, etag: tagFor(theirs) }
+      if (kept && current(kept.version)) return answer(tagFor(kept.version), kept.tile)
     }
 
     // A request that waited (for its head, or behind a cut) may find the tile kept by another meanwhile.
@@ -146,13 +149,33 @@ export class TileService {
       if (cut?.version === read) return answer(tagFor(read), cut.tile)
       tile = cutTile(ix.index, layer, z, x, y) ?? EMPTY
     } else {
-      const r = (await this.joinCut(key, version)) ?? (await this.cut(key, planTileMvt(this.db, layer, planId, z, x, y)))
+      const r = await this.cutOnce(key, version, () => planTileMvt(this.db, layer, planId, z, x, y))
       if (r.version === null) return { status: 404 }
       read = r.version
       tile = r.tile
     }
     this.keep(key, read, tile)
     return answer(tagFor(read), tile)
+  }
+
+  /**
+   * The oldest version at or after `from` at which plan tile z/x/y (any layer) is the same as at `version`:
+   * every later version up to `version` must be an edit whose footprint misses the tile's buffered envelope.
+   * A grid's or a cell's totals are in every tile it reaches, and an edit's footprint covers every grid and
+   * cell it touched, so one footprint serves the three layers. The footprints of the last FOOTPRINT_WINDOW
+   * versions are read once per plan version; anything older counts as changed.
+   */
+  private async unchangedSince(planId: number, from: number, version: number, z: number, x: number, y: number): Promise<number> {
+    const fp = await this.once(this.footprints, `plan:${planId}`, String(version), async () => ({
+      version: String(version),
+      boxes: await planFootprints(this.db, planId, Math.max(0, version - FOOTPRINT_WINDOW), version),
+    }))
+    const env = tileEnvelope(z, x, y, BUFFER / EXTENT)
+    for (let v = version; v > from; v--) {
+      const box = fp.boxes.get(v)
+      if (!box || (box[0] <= env[2] && env[0] <= box[2] && box[1] <= env[3] && env[1] <= box[3])) return v
+    }
+    return from
   }
 
   /** Keeps a plan tile cut at `version`, unless a tile cut at a later version is kept already. */
@@ -186,19 +209,20 @@ export class TileService {
   }
 
   /**
-   * The tile from a cut of `key` already running, if it was cut at `version` or later (an edit may have
-   * landed since `version` was read; the answer carries the version it was cut at). A cut at an older
-   * version is not taken; a newer cut registered meanwhile is waited for in turn.
+   * The tile `key` at `version` or later: from a cut already running for it when that one reads `version`
+   * or later (an edit may have landed since `version` was read; the answer carries the version it was cut
+   * at), else from `start`, registered at once (no await in between) so that requests resuming together
+   * start one cut, not one each. A cut at an older version is not taken.
    */
-  private async joinCut(key: string, version: number) {
-    for (let running = this.cutting.get(key); running; ) {
+  private async cutOnce<T extends { version: number | null; tile: Buffer }>(key: string, version: number, start: () => Promise<T>): Promise<T | { version: number | null; tile: Buffer }> {
+    for (;;) {
+      const running = this.cutting.get(key)
+      if (!running) return this.cut(key, start())
       const r = await running.catch(() => undefined)
       if (r && r.version !== null && r.version >= version) return r
-      const next = this.cutting.get(key)
-      if (next === running) return undefined
-      running = next
+      // cut() removes a settled cut from `cutting` before this resumes; look again for a newer one
+      if (this.cutting.get(key) === running) return this.cut(key, start())
     }
-    return undefined
   }
 
   /** `cut` registered under `key` in `cutting` while it runs (see `cutting`). */
@@ -236,6 +260,21 @@ export class TileService {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** Plan versions whose edit footprints are read to keep a tile across versions (unchangedSince). */
+const FOOTPRINT_WINDOW = 256
+
+/**
+ * Tile z/x/y as a lon/lat box [west, south, east, north], grown by `margin` tiles on every side (the
+ * tile buffer), a hair wider still so that rounding never lets a footprint touching its edge slip by.
+ */
+function tileEnvelope(z: number, x: number, y: number, margin: number): [number, number, number, number] {
+  const n = 2 ** z
+  const lon = (t: number) => (t / n) * 360 - 180
+  const lat = (t: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * t) / n))) * 180) / Math.PI
+  const eps = 1e-9
+  return [lon(x - margin) - eps, lat(y + 1 + margin) - eps, lon(x + 1 + margin) + eps, lat(y - margin) + eps]
+}
 
 function tagsOf(ifNoneMatch: string | string[] | undefined): string[] {
   return ifNoneMatch ? (Array.isArray(ifNoneMatch) ? ifNoneMatch.join(',') : ifNoneMatch).split(',').map((t) => t.trim().replace(/^W\//, '')) : []
