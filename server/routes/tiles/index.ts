@@ -44,7 +44,9 @@ const tiles: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Vector tile of a plan layer (units, grids or cells) at its current version',
         description:
           'Properties: unit_id, grid_id, grid_code, cell_id, cell_code, name, weight, households, units, grids, locked ' +
-          '(those that apply to the layer); feature id = database id. An empty tile answers 204. Every signed-in role may read.',
+          '(those that apply to the layer); feature id = database id. An empty tile answers 204. Every signed-in role may read. ' +
+          'The ETag names the plan version the tile was cut at: a tile no edit has reached since keeps its tag across versions, ' +
+          'so If-None-Match with it answers 304.',
         tags: ['tiles'],
         params: PlanTileParams,
         querystring: TileQuery,
