@@ -122,6 +122,20 @@ describe(`imports on ${BACKEND}`, () => {
     expect(rows).toEqual([{ dims: 2 }])
   })
 
+  it('units added to a district give each of its plans a new version (no edit row: kept tiles are cut again); other layers do not', async () => {
+    const planId = (await db.query<{ id: number }>(`INSERT INTO plans (district_id, name) SELECT id, '导入前方案' FROM districts WHERE code = '230204' RETURNING id`)).rows[0].id
+    const state = async () =>
+      (await db.query<{ version: number; edits: number }>('SELECT version, (SELECT count(*)::int FROM plan_edits WHERE plan_id = $1) AS edits FROM plans WHERE id = $1', [planId])).rows[0]
+    expect(await state()).toEqual({ version: 1, edits: 0 })
+    await run({ layer: 'units', format: 'geojson', district: '230204' }, fc([poly({ code: 'V1', population: 5 }, [square(123.97, 47.37, 123.971, 47.371)])]))
+    expect(await state()).toEqual({ version: 2, edits: 0 })
+    await run({ layer: 'stations', format: 'csv', district: '230204' }, `name,kind,lng,lat\n铁锋站,police,123.95,47.35\n`)
+    expect(await state()).toEqual({ version: 2, edits: 0 })
+    // a refused import changes nothing
+    await refusal(run({ layer: 'units', format: 'geojson', district: '230204' }, fc([poly({ code: 'V1', population: 5 }, [square(123.98, 47.38, 123.981, 47.381)])])))
+    expect(await state()).toEqual({ version: 2, edits: 0 })
+  })
+
   it('repair mode fixes what it can and reports each change per feature', async () => {
     const body = fc([
       poly({ code: 'R1', population: 5 }, [square(123.92, 47.32, 123.921, 47.321).slice(0, 4)]), // unclosed

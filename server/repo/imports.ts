@@ -242,9 +242,14 @@ const INSERT: Record<ImportLayer, string> = {
            SELECT $1, kind, occurred_on, attrs, geom FROM import_stage ORDER BY idx`,
 }
 
-/** Moves the staged rows into the layer's table; returns how many. */
+/**
+ * Moves the staged rows into the layer's table; returns how many. New units are part of every plan of their
+ * district (unassigned), so each of those plans gets a new version: without an edit row, which tells tile
+ * caches (tiles/index.ts) that anything in the plan may have changed.
+ */
 export async function insertFromStage(tx: Queryable, layer: ImportLayer, districtId: number | null): Promise<number> {
-  const sql = `WITH ins AS (${INSERT[layer]} RETURNING 1) SELECT count(*)::int AS n FROM ins`
+  const bump = layer === 'units' ? `, bump AS (UPDATE plans SET version = version + 1, updated_at = now() WHERE district_id = $1 AND EXISTS (SELECT 1 FROM ins))` : ''
+  const sql = `WITH ins AS (${INSERT[layer]} RETURNING 1)${bump} SELECT count(*)::int AS n FROM ins`
   const { rows } = await tx.query<{ n: number }>(sql, sql.includes('$1') ? [districtId] : [])
   return rows[0].n
 }
