@@ -44,9 +44,10 @@ interface UnitsAt {
 }
 
 /**
- * Vector tiles of plan layers (per plan version) and base-map layers. Everything cached here is keyed
- * by plan id + version (or a base table's fingerprint), so a new version can never be answered with an
- * old tile, and replicas need no coordination (DESIGN §7).
+ * Vector tiles of plan layers (per plan version) and base-map layers. Indexes are keyed by plan id +
+ * version (or a base table's fingerprint); a plan tile is kept with the version it was cut at and served at
+ * a later version only when the database says no edit since reached it (edit footprints, read per request's
+ * version), so a new version is never answered with an old tile, and replicas need no coordination (DESIGN §7).
  */
 export class TileService {
   /** Plan tiles by plan, layer and z/x/y with the version they were cut at; base tiles by layer, stamp and z/x/y. */
