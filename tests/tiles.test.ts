@@ -401,6 +401,13 @@ describe(`vector tiles on ${BACKEND}`, () => {
       // The new version of a tile the edit reached is kept in turn.
       const tag1 = (await fetchTile('grids', near)).headers.etag as string
       expect((await fetchTile('grids', near, tag1)).statusCode).toBe(304)
+      // A server holding only a newer cut (restarted, or the tile evicted) still answers an older copy no edit reached with 304.
+      const fresh = new TileService(db)
+      const { user } = await userFor(app, db, 'analyst')
+      const head: TileHead = async (_key, read) => read(db, user.id)
+      const old = before.far.units.headers.etag as string
+      expect((await fresh.planTile(sp.planId, 'units', z, ...far, undefined, head)).etag).toContain(`-v${v1}-`)
+      expect(await fresh.planTile(sp.planId, 'units', z, ...far, old, head)).toEqual({ status: 304, etag: old })
     })
 
     it('a renamed grid changes every tile its units are in; a grid put in another cell changes the tiles of both cells', async () => {

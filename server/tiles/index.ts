@@ -82,9 +82,9 @@ export class TileService {
    * Tile z/x/y of a plan layer at the plan's current version. `head` authenticates the request with the
    * read it is given (the user and what the tile needs, in one round trip; see app.authenticateWith) under
    * a memo key. A tile is kept with the version it was cut at, and its tag names that version. At a later
-   * version it is still the tile when no edit in between reached it (userPlanVersionSince: edits record
-   * their footprint); then the kept tile is sent again, or a browser's copy of any version since answers
-   * 304, without cutting anything.
+   * version it is still the tile when no edit in between reached it (unchangedSince: edits record their
+   * footprint); then a browser's copy of any version since answers 304, or the kept tile is sent again,
+   * without cutting anything.
    */
   async planTile(planId: number, layer: PlanTileLayer, z: number, x: number, y: number, ifNoneMatch: string | string[] | undefined, head: TileHead): Promise<TileAnswer> {
     const tagFor = (v: number) => etag('plan', planId, `v${v}`, layer, z, x, y)
@@ -107,11 +107,10 @@ export class TileService {
     ;({ version } = await head('version', (q, userId) => userAndPlanVersion(q, userId, planId)))
     if (version === null) return { status: 404 }
     if (theirs === version) return { status: 304, etag: tagFor(theirs) }
-    if (kept?.version === version) return answer(tagFor(version), kept.tile)
-    const older = Math.min(kept?.version ?? Infinity, theirs ?? Infinity)
-    if (older < version) {
-      // Still the tile if no edit since reached it.
-      const since = await this.unchangedSince(planId, older, version, z, x, y)
+    const older = [theirs, kept?.version].filter((v): v is number => v !== undefined && v < version!)
+    if (older.length) {
+      // Still the tile if no edit since reached it: the browser's copy first (304), else the kept one.
+      const since = await this.unchangedSince(planId, Math.min(...older), version, z, x, y)
       const current = (v: number | undefined): v is number => v !== undefined && v >= since && v <= version!
       if (current(theirs)) return { status: 304, etag: tagFor(theirs) }
       if (kept && current(kept.version)) return answer(tagFor(kept.version), kept.tile)
