@@ -8,11 +8,12 @@ export function etag(...parts: (string | number)[]): string {
  * i.e. whether the client's copy is current and a 304 answers it.
  */
 export function notModified(ifNoneMatch: string | string[] | undefined, tag: string): boolean {
-  if (!ifNoneMatch) return false
-  const header = Array.isArray(ifNoneMatch) ? ifNoneMatch.join(',') : ifNoneMatch
   const bare = tag.replace(/^W\//, '')
-  return header.split(',').some((t) => {
-    const s = t.trim()
-    return s === '*' || s.replace(/^W\//, '') === bare
-  })
+  return entityTags(ifNoneMatch).some((t) => t === '*' || t === bare)
+}
+
+/** The tags of an `If-None-Match` header (a list, possibly repeated), trimmed and without the weak `W/` prefix. */
+export function entityTags(ifNoneMatch: string | string[] | undefined): string[] {
+  if (!ifNoneMatch) return []
+  return (Array.isArray(ifNoneMatch) ? ifNoneMatch.join(',') : ifNoneMatch).split(',').map((t) => t.trim().replace(/^W\//, ''))
 }

@@ -2,7 +2,7 @@ import type GeoJSONVT from 'geojson-vt'
 import type { Db, Queryable } from '../db/index.js'
 import type { UserWithHash } from '../plugins/auth.js'
 import { baseLayerFeatures, baseTileMvt, planLayerFeatures, planTileMvt, unitAttributes, unitGeometryFeatures, userAndPlanVersion, userPlanVersionAndTile, planFootprints, type FootprintBox, type UnitAttributes } from '../repo/tiles.js'
-import { etag, notModified } from '../export/etag.js'
+import { entityTags, etag, notModified } from '../export/etag.js'
 import { cutTile, layerIndex } from './tiler.js'
 import { Lru } from './lru.js'
 import { BASE_TILE_LAYERS, BUFFER, EXTENT, type BaseTileLayer, type PlanTileLayer } from './layers.js'
@@ -89,7 +89,7 @@ export class TileService {
   async planTile(planId: number, layer: PlanTileLayer, z: number, x: number, y: number, ifNoneMatch: string | string[] | undefined, head: TileHead): Promise<TileAnswer> {
     const tagFor = (v: number) => etag('plan', planId, `v${v}`, layer, z, x, y)
     const key = `${planId}:${layer}:${z}/${x}/${y}`
-    if (anyTag(ifNoneMatch)) {
+    if (entityTags(ifNoneMatch).includes('*')) {
       // `If-None-Match: *`: any copy of the tile is current (RFC 9110 §13.1.2)
       const { version } = await head('version', (q, userId) => userAndPlanVersion(q, userId, planId))
       return version === null ? { status: 404 } : { status: 304, etag: tagFor(version) }
@@ -276,18 +276,11 @@ function tileEnvelope(z: number, x: number, y: number, margin: number): [number,
   return [lon(x - margin) - eps, lat(y + 1 + margin) - eps, lon(x + 1 + margin) + eps, lat(y - margin) + eps]
 }
 
-function tagsOf(ifNoneMatch: string | string[] | undefined): string[] {
-  return ifNoneMatch ? (Array.isArray(ifNoneMatch) ? ifNoneMatch.join(',') : ifNoneMatch).split(',').map((t) => t.trim().replace(/^W\//, '')) : []
-}
-
-function anyTag(ifNoneMatch: string | string[] | undefined): boolean {
-  return tagsOf(ifNoneMatch).includes('*')
-}
 
 /** The latest plan version among the tags of an If-None-Match header that are this tile's tags (`tagFor`). */
 function taggedVersion(ifNoneMatch: string | string[] | undefined, tagFor: (v: number) => string): number | undefined {
   let best: number | undefined
-  for (const tag of tagsOf(ifNoneMatch)) {
+  for (const tag of entityTags(ifNoneMatch)) {
     const m = /-v(\d{1,9})-/.exec(tag)
     const v = m ? Number(m[1]) : NaN
     if (v >= 1 && tagFor(v) === tag && (best === undefined || v > best)) best = v
