@@ -14,6 +14,25 @@ import type { UserWithHash } from '../plugins/auth.js'
 // cells: cell_id, cell_code, name, weight, households, grids, units, locked
 // The feature id is the database id (unit, grid or cell), for MapLibre feature state.
 
+/**
+ * The `outline` CTE of the grids or cells layer (`table`, aliased t; `toUnitGrids` joins t to its unit_grids
+ * rows, ug): stored outlines where there are some, otherwise the union of the units near the tile. Outlines
+ * are NULL only for a moment after an edit (routes/plans/outlines.ts), so the dissolving branch is gated on
+ * there being one (a one-time filter): otherwise it would still walk every unit in the tile.
+ */
+function outlines(table: 'grids' | 'cells', toUnitGrids: string, filter: (g: string) => string, geomOut: (g: string) => string): string {
+  return `WITH outline AS MATERIALIZED (
+                SELECT o.id, ${geomOut('o.geom')} AS geom FROM (
+                  SELECT t.id, t.geom FROM ${table} t WHERE t.plan_id = $1 AND t.geom IS NOT NULL AND ${filter('t.geom')}
+                  UNION ALL
+                  SELECT t.id, ST_Union(u.geom) FROM ${table} t
+                    ${toUnitGrids}
+                    JOIN units u ON u.id = ug.unit_id
+                   WHERE t.plan_id = $1 AND t.geom IS NULL AND ${filter('u.geom')}
+                     AND EXISTS (SELECT 1 FROM ${table} s WHERE s.plan_id = $1 AND s.geom IS NULL)
+                   GROUP BY t.id) o)`
+}
+
 /** `geom` column expression and FROM/WHERE of each plan layer, restricted by `filter(geomExpr)`. */
 function planLayerSql(layer: PlanTileLayer, filter: (g: string) => string, geomOut: (g: string) => string): string {
   switch (layer) {
@@ -29,19 +48,7 @@ function planLayerSql(layer: PlanTileLayer, filter: (g: string) => string, geomO
                 LEFT JOIN cells c ON c.id = gc.cell_id
                WHERE p.id = $1 AND ${filter('u.geom')}`
     case 'grids':
-      // Stored outlines where there are some; otherwise the union of the grid's units near the tile. Outlines
-      // are NULL only for a moment after an edit (routes/plans/outlines.ts), so the dissolving branch is gated
-      // on there being one (a one-time filter): otherwise it would still walk every unit in the tile.
-      return `WITH outline AS MATERIALIZED (
-                SELECT o.id, ${geomOut('o.geom')} AS geom FROM (
-                  SELECT g.id, g.geom FROM grids g WHERE g.plan_id = $1 AND g.geom IS NOT NULL AND ${filter('g.geom')}
-                  UNION ALL
-                  SELECT g.id, ST_Union(u.geom) FROM grids g
-                    JOIN unit_grids ug ON ug.plan_id = g.plan_id AND ug.grid_id = g.id
-                    JOIN units u ON u.id = ug.unit_id
-                   WHERE g.plan_id = $1 AND g.geom IS NULL AND ${filter('u.geom')}
-                     AND EXISTS (SELECT 1 FROM grids s WHERE s.plan_id = $1 AND s.geom IS NULL)
-                   GROUP BY g.id) o)
+      return `${outlines('grids', `JOIN unit_grids ug ON ug.plan_id = t.plan_id AND ug.grid_id = t.id`, filter, geomOut)}
               SELECT g.id AS fid, g.id AS grid_id, g.code AS grid_code, g.name, c.id AS cell_id, c.code AS cell_code,
                      s.weight, s.households, s.units, g.locked, o.geom
                 FROM outline o
@@ -56,17 +63,13 @@ function planLayerSql(layer: PlanTileLayer, filter: (g: string) => string, geomO
                    WHERE ug.plan_id = g.plan_id AND ug.grid_id = g.id) s
                WHERE o.geom IS NOT NULL`
     case 'cells':
-      return `WITH outline AS MATERIALIZED (
-                SELECT o.id, ${geomOut('o.geom')} AS geom FROM (
-                  SELECT c.id, c.geom FROM cells c WHERE c.plan_id = $1 AND c.geom IS NOT NULL AND ${filter('c.geom')}
-                  UNION ALL
-                  SELECT c.id, ST_Union(u.geom) FROM cells c
-                    JOIN grid_cells gc ON gc.plan_id = c.plan_id AND gc.cell_id = c.id
-                    JOIN unit_grids ug ON ug.plan_id = gc.plan_id AND ug.grid_id = gc.grid_id
-                    JOIN units u ON u.id = ug.unit_id
-                   WHERE c.plan_id = $1 AND c.geom IS NULL AND ${filter('u.geom')}
-                     AND EXISTS (SELECT 1 FROM cells s WHERE s.plan_id = $1 AND s.geom IS NULL)
-                   GROUP BY c.id) o)
+      return `${outlines(
+        'cells',
+        `JOIN grid_cells gc ON gc.plan_id = t.plan_id AND gc.cell_id = t.id
+                    JOIN unit_grids ug ON ug.plan_id = gc.plan_id AND ug.grid_id = gc.grid_id`,
+        filter,
+        geomOut,
+      )}
               SELECT c.id AS fid, c.id AS cell_id, c.code AS cell_code, c.name, s.weight, s.households, s.grids, s.units,
                      c.locked, o.geom
                 FROM outline o
