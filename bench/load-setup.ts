@@ -73,12 +73,17 @@ export class Api {
   }
 }
 
+/** lng/lat (EPSG:4326) -> fractional tile coordinates at zoom z (web mercator). */
+export function tileXY(lng: number, lat: number, z: number): [number, number] {
+  const n = 2 ** z
+  const r = (lat * Math.PI) / 180
+  return [((lng + 180) / 360) * n, ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n]
+}
+
 /** lng/lat (EPSG:4326) -> XYZ tile at zoom z (web mercator). */
 export function tileOf(lng: number, lat: number, z: number): [number, number] {
   const n = 2 ** z
-  const r = (lat * Math.PI) / 180
-  const x = Math.floor(((lng + 180) / 360) * n)
-  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n)
+  const [x, y] = tileXY(lng, lat, z).map(Math.floor)
   return [Math.min(n - 1, Math.max(0, x)), Math.min(n - 1, Math.max(0, y))]
 }
 

@@ -16,7 +16,8 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { rng } from './load-traffic.js'
+import { tileXY } from './load-setup.js'
+import { percentile, rng } from './load-traffic.js'
 
 const UNITS = Number(process.env.UNITS ?? 10_000)
 const STORED = (process.env.OUTLINES ?? 'stored') === 'stored'
@@ -67,21 +68,10 @@ async function serve() {
   })
 }
 
-/** Fractional tile coordinates of a point at zoom z (web mercator). */
-function tileXY(lng: number, lat: number, z: number): [number, number] {
-  const n = 2 ** z
-  const r = (lat * Math.PI) / 180
-  return [((lng + 180) / 360) * n, ((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n]
-}
-
 function tileRange(box: Ready['box'], z: number) {
   const [x0, y0] = tileXY(box[0], box[3], z).map(Math.floor)
   const [x1, y1] = tileXY(box[2], box[1], z).map(Math.floor)
   return { x0, x1, y0, y1 }
-}
-
-function percentile(sorted: number[], p: number) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN
 }
 
 interface PassOptions {
