@@ -14,15 +14,33 @@ const SWEEP_MS = 10_000
 
 interface Beats {
   ids: Map<string, number>
-  timer: NodeJS.Timeout | null
-  busy: boolean
+  /** Stops the heartbeat; null while no job is alive. */
+  stop: (() => void) | null
 }
 const beats = new WeakMap<Db, Beats>()
 
 function of(db: Db): Beats {
   let b = beats.get(db)
-  if (!b) beats.set(db, (b = { ids: new Map(), timer: null, busy: false }))
+  if (!b) beats.set(db, (b = { ids: new Map(), stop: null }))
   return b
+}
+
+/**
+ * Runs `fn` every `ms` until the returned stop is called, never two runs at once (on the embedded database
+ * one may wait behind a long transaction). A failed run is ignored (the database is away, e.g. restarting):
+ * the next one tries again. The timer does not keep the process alive.
+ */
+function every(ms: number, fn: () => Promise<unknown>): () => void {
+  let busy = false
+  const timer = setInterval(() => {
+    if (busy) return
+    busy = true
+    fn()
+      .catch(() => {})
+      .finally(() => (busy = false))
+  }, ms)
+  timer.unref()
+  return () => clearInterval(timer)
 }
 
 /** This process's live jobs on `db`. */
@@ -34,17 +52,7 @@ export function aliveJobs(db: Db): string[] {
 export function keepJobAlive(db: Db, jobId: string): () => void {
   const b = of(db)
   b.ids.set(jobId, (b.ids.get(jobId) ?? 0) + 1)
-  if (!b.timer) {
-    b.timer = setInterval(() => {
-      // one heartbeat at a time: on the embedded database it may wait behind a long transaction
-      if (b.busy || !b.ids.size) return
-      b.busy = true
-      touchJobs(db, [...b.ids.keys()])
-        .catch(() => {}) // the database is away (restart): the next beat tries again
-        .finally(() => (b.busy = false))
-    }, HEARTBEAT_MS)
-    b.timer.unref()
-  }
+  b.stop ??= every(HEARTBEAT_MS, () => touchJobs(db, [...b.ids.keys()]))
   let released = false
   return () => {
     if (released) return
@@ -52,9 +60,9 @@ export function keepJobAlive(db: Db, jobId: string): () => void {
     const n = (b.ids.get(jobId) ?? 1) - 1
     if (n > 0) b.ids.set(jobId, n)
     else b.ids.delete(jobId)
-    if (!b.ids.size && b.timer) {
-      clearInterval(b.timer)
-      b.timer = null
+    if (!b.ids.size) {
+      b.stop?.()
+      b.stop = null
     }
   }
 }
@@ -67,14 +75,5 @@ export async function sweepOrphans(db: Db): Promise<() => void> {
     return () => {}
   }
   await sweep(STALE_SECONDS)
-  let busy = false
-  const timer = setInterval(() => {
-    if (busy) return
-    busy = true
-    sweep(STALE_SECONDS)
-      .catch(() => {})
-      .finally(() => (busy = false))
-  }, SWEEP_MS)
-  timer.unref()
-  return () => clearInterval(timer)
+  return every(SWEEP_MS, () => sweep(STALE_SECONDS))
 }
