@@ -25,25 +25,20 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cpus, loadavg, totalmem } from 'node:os'
 import pg from 'pg'
-import { chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { main, type Running } from '../server/main.js'
 import { ensureWebBuilt } from '../server/web-build.js'
 import { hashPassword } from '../server/plugins/auth.js'
 import { insertUser } from '../server/repo/users.js'
 import type { Db } from '../server/db/index.js'
 import { loadDemo } from '../fixtures/demo/load.js'
+import { launchChromium } from '../tests/browser/chromium.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const UNITS = Number(process.env.UNITS ?? 10_000)
 const STROKES = Number(process.env.STROKES ?? 24)
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
 const SHOTS = join(ROOT, '.tmp', 'screenshots-10k')
 const LADDER = join(ROOT, 'fixtures', 'ladder', String(UNITS))
-// the browser test's flags (tests/browser/editor.test.ts)
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-]
 const USER = { username: 'planner1', password: 'planner-pass-1' }
 const VIEWPORT = { width: 1400, height: 860 }
 
@@ -106,7 +101,7 @@ async function run() {
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-bench10k-'))
   const profile = mkdtempSync(join(tmpdir(), 'gw-chromium-'))
   let server: Running | undefined
-  let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined
+  let context: BrowserContext | undefined
   try {
     let loadMs = 0
     const t0 = performance.now()
@@ -120,18 +115,12 @@ async function run() {
     })
     log(`server up on ${server.url} (${backend}); ladder load ${ms(loadMs)}, start total ${ms(performance.now() - t0)}`)
 
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: VIEWPORT, locale: 'zh-CN' })
-    const page = context.pages()[0] ?? (await context.newPage())
-    const errors: string[] = []
-    await context.route('**/*', (route) => {
-      const u = new URL(route.request().url())
-      if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue()
-      errors.push(`external request blocked: ${u.href}`)
-      return route.abort()
-    })
+    // the browser tests' chromium (tests/browser/chromium.ts)
+    const launched = await launchChromium(profile, { viewport: VIEWPORT })
+    context = launched.context
+    const { page, problems: errors } = launched
     // tsx keeps function names with an __name helper that functions sent to the page still call
     await context.addInitScript('window.__name = (f) => f')
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
     // every finished request: url and body size
     const requests: Array<{ at: number; method: string; url: string; bytes: number }> = []
     page.on('requestfinished', (req) => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe } from 'vitest'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { main, type Running } from '../../server/main.js'
 import { ensureWebBuilt } from '../../server/web-build.js'
 import { hashPassword } from '../../server/plugins/auth.js'
@@ -17,15 +17,11 @@ import { insertUser } from '../../server/repo/users.js'
 import type { Role } from '../../server/repo/users.js'
 import type { Db } from '../../server/db/index.js'
 import { createTestDb } from '../helpers/db.js'
+import { CHROMIUM, launchChromium } from './chromium.js'
 import type { TestHooks } from '../../web/src/ui/app.js'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
 export const SHOTS = join(ROOT, '.tmp', 'screenshots')
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-]
 
 /** `describe` when chromium is installed (apt-get install chromium fonts-noto-cjk), else `describe.skip`. */
 export const describeInChromium = existsSync(CHROMIUM) ? describe : describe.skip
@@ -71,19 +67,10 @@ export async function openSession(opts: {
       await insertUser(db, { username: user.username, passwordHash: await hashPassword(user.password), role: user.role ?? 'planner', displayName: user.displayName })
     },
   })
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: FLAGS, locale: 'zh-CN',
-    viewport: opts.viewport ?? { width: 1400, height: 860 }, acceptDownloads: opts.acceptDownloads ?? false,
+  const { context, page, problems } = await launchChromium(profile, {
+    viewport: opts.viewport ?? { width: 1400, height: 860 },
+    acceptDownloads: opts.acceptDownloads ?? false,
   })
-  const page = context.pages()[0] ?? (await context.newPage())
-  const problems: string[] = []
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url())
-    if (u.protocol === 'data:' || u.protocol === 'blob:' || u.hostname === '127.0.0.1') return route.continue()
-    problems.push(`external request blocked: ${u.href}`)
-    return route.abort()
-  })
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
   return {
     server, context, page, problems,
     async close() {
