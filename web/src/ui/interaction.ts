@@ -259,11 +259,12 @@ export class Interaction {
 
   // ---- the tooltip ----
 
-  /** Schedules a tooltip update for the pointer at `e`, at most once per animation frame. */
+  /** Whether the current tool shows the tooltip. */
   private get hasTooltip() {
     return this.painting || this.tool === 'parent' || this.tool === 'lasso'
   }
 
+  /** Schedules a tooltip update for the pointer at `e`, at most once per animation frame. */
   private hover(e: MapPointer) {
     if (!this.hasTooltip) return
     this.hoverAt = e
